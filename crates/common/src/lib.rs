@@ -1,0 +1,17 @@
+//! What every lesson shares, and nothing lesson-specific.
+//!
+//! - [`protocol`]: the chat room's JSON messages (seed chapter 2, "数据格式设计"),
+//!   spoken by both `tcp-chat` and `ws-chat`.
+//! - [`cli`]: the `--host`/`--port` flags every server flattens into its CLI.
+//! - [`net`]: binding a port, with one plain sentence when that fails, and
+//!   the `listening on IP:PORT` line every server prints when it is ready.
+//! - [`logging`]: tracing to stderr (`RUST_LOG` respected), and the demo format.
+//! - [`shutdown`]: a future that resolves on Ctrl-C (or SIGTERM).
+//! - [`exit`]: turning a lesson's error into one line on stderr and a non-zero exit.
+
+pub mod cli;
+pub mod exit;
+pub mod logging;
+pub mod net;
+pub mod protocol;
+pub mod shutdown;

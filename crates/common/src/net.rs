@@ -1,0 +1,75 @@
+//! Binding a port, and what to tell the user when that fails.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+
+use tokio::net::{TcpListener, UdpSocket};
+
+/// Why a server could not start listening, worded for the person who typed
+/// the command: what happened, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum BindError {
+    #[error(
+        "port {port} is already in use on {ip}: stop the program using it \
+         (`lsof -i :{port}` shows which) or choose another port with --port",
+        ip = .0.ip(), port = .0.port()
+    )]
+    InUse(SocketAddr),
+
+    #[error(
+        "permission denied to listen on port {port}: ports below 1024 need \
+         root; choose a port from 1024 up with --port",
+        port = .0.port()
+    )]
+    PrivilegedPort(SocketAddr),
+
+    #[error(
+        "cannot listen on {0}: {ip} is not an address of this machine; use \
+         127.0.0.1, 0.0.0.0 or one of this machine's own addresses with --host",
+        ip = .0.ip()
+    )]
+    NotLocal(SocketAddr),
+
+    #[error("cannot listen on {addr}: {source}")]
+    Other {
+        addr: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl BindError {
+    /// Turns the OS error from `bind` into the sentence a user needs.
+    pub fn explain(addr: SocketAddr, source: io::Error) -> Self {
+        match source.kind() {
+            io::ErrorKind::AddrInUse => Self::InUse(addr),
+            io::ErrorKind::PermissionDenied if addr.port() < 1024 => Self::PrivilegedPort(addr),
+            io::ErrorKind::AddrNotAvailable => Self::NotLocal(addr),
+            _ => Self::Other { addr, source },
+        }
+    }
+}
+
+/// `server.listen(port, host)`: binds a TCP listener, or explains why not.
+pub async fn bind_tcp(addr: SocketAddr) -> Result<TcpListener, BindError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| BindError::explain(addr, e))
+}
+
+/// `socket.bind(port, host)` for UDP, or explains why not.
+pub async fn bind_udp(addr: SocketAddr) -> Result<UdpSocket, BindError> {
+    UdpSocket::bind(addr)
+        .await
+        .map_err(|e| BindError::explain(addr, e))
+}
+
+/// Prints the one stdout line every server prints when it is ready:
+/// `listening on IP:PORT`, with the address really bound (so `--port 0`
+/// shows the port the OS picked). Scripts and tests wait for this line.
+pub fn announce_listening(addr: SocketAddr) {
+    let mut out = io::stdout().lock();
+    // A closed stdout must not stop a server; there is nobody to tell.
+    let _ = writeln!(out, "listening on {addr}");
+    let _ = out.flush();
+}

@@ -1,0 +1,221 @@
+//! The chat room's "language protocol" (seed chapter 2, 数据格式设计).
+//!
+//! TCP only moves bytes; the two ends must agree on what the bytes mean. The
+//! seed picks JSON objects with a `"type"` field, and so do we:
+//!
+//! | direction | JSON |
+//! |---|---|
+//! | client → server | `{"type":"login","nickname":"alice"}` |
+//! | | `{"type":"broadcast","message":"hi"}` |
+//! | | `{"type":"p2p","to":"bob","message":"psst"}` |
+//! | | `{"type":"users"}` |
+//! | server → client | `{"type":"login","success":true,"message":"…","sumUsers":3}` |
+//! | | `{"type":"broadcast","nickname":"alice","message":"hi"}` |
+//! | | `{"type":"p2p","from":"alice","to":"bob","message":"psst"}` |
+//! | | `{"type":"log","message":"bob joined, online: 3"}` |
+//! | | `{"type":"users","users":["alice","bob"]}` |
+//! | | `{"type":"error","message":"…"}` |
+//!
+//! Each message is a Rust enum variant; serde writes the variant's name into
+//! `"type"` (`#[serde(tag = "type")]`). Reading is done by hand in
+//! [`decode_tagged`] instead of by `#[derive(Deserialize)]`, for one reason a
+//! student will meet at once: the derived code says "invalid type: integer,
+//! expected a string" without saying *which field*. Ours says
+//! "field `nickname`: invalid type: integer `5`, expected a string".
+//!
+//! How messages are *framed* on a byte stream (where one ends and the next
+//! begins) is the transport's business: `tcp-chat` and `ws-chat` each say.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// What a client sends to the chat server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ClientMessage {
+    /// `{"type":"login","nickname":…}`: register a nickname; must come first.
+    Login(Login),
+    /// `{"type":"broadcast","message":…}`: a message to the whole room.
+    Broadcast(Broadcast),
+    /// `{"type":"p2p","to":…,"message":…}`: a private message to one user.
+    P2p(P2pTo),
+    /// `{"type":"users"}`: ask who is online.
+    Users,
+}
+
+/// The body of a login request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Login {
+    pub nickname: String,
+}
+
+/// The body of a broadcast request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Broadcast {
+    pub message: String,
+}
+
+/// The body of a private-message request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct P2pTo {
+    pub to: String,
+    pub message: String,
+}
+
+/// What the chat server sends to a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ServerMessage {
+    /// The answer to a login: did it work, why (not), and how many are online.
+    Login(LoginResult),
+    /// Someone's broadcast; `nickname` is the sender as the server knows it.
+    Broadcast(BroadcastFrom),
+    /// A private message; `from` is the sender as the server knows it.
+    P2p(P2pFrom),
+    /// A notice about the room, such as a user joining or leaving.
+    Log(Text),
+    /// The nicknames online, sorted.
+    Users(UserList),
+    /// Something the client sent could not be done; the connection goes on.
+    Error(Text),
+}
+
+/// The body of a login answer. `sumUsers` keeps the seed's camelCase on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResult {
+    pub success: bool,
+    pub message: String,
+    #[serde(rename = "sumUsers")]
+    pub sum_users: usize,
+}
+
+/// The body of a broadcast as delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastFrom {
+    pub nickname: String,
+    pub message: String,
+}
+
+/// The body of a private message as delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct P2pFrom {
+    pub from: String,
+    pub to: String,
+    pub message: String,
+}
+
+/// A body that is just a `message` (used by `log` and `error`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub message: String,
+}
+
+/// The body of a users list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<String>,
+}
+
+impl ServerMessage {
+    /// `{"type":"log","message":…}`
+    pub fn log(message: impl Into<String>) -> Self {
+        Self::Log(Text {
+            message: message.into(),
+        })
+    }
+
+    /// `{"type":"error","message":…}`
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::Error(Text {
+            message: message.into(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (kind, body) = decode_tagged(deserializer)?;
+        Ok(match kind.as_str() {
+            "login" => Self::Login(body.fields()?),
+            "broadcast" => Self::Broadcast(body.fields()?),
+            "p2p" => Self::P2p(body.fields()?),
+            "users" => Self::Users,
+            other => return Err(unknown_type(other, &["login", "broadcast", "p2p", "users"])),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (kind, body) = decode_tagged(deserializer)?;
+        Ok(match kind.as_str() {
+            "login" => Self::Login(body.fields()?),
+            "broadcast" => Self::Broadcast(body.fields()?),
+            "p2p" => Self::P2p(body.fields()?),
+            "log" => Self::Log(body.fields()?),
+            "users" => Self::Users(body.fields()?),
+            "error" => Self::Error(body.fields()?),
+            other => {
+                let known = ["login", "broadcast", "p2p", "log", "users", "error"];
+                return Err(unknown_type(other, &known));
+            }
+        })
+    }
+}
+
+/// A message's fields once its `"type"` has been taken out.
+struct Body(Map<String, Value>);
+
+impl Body {
+    /// Reads the fields into `T`, naming the field when one is wrong.
+    fn fields<T: DeserializeOwned, E: serde::de::Error>(self) -> Result<T, E> {
+        serde_path_to_error::deserialize(Value::Object(self.0)).map_err(|error| {
+            let path = error.path().to_string();
+            if path == "." {
+                // "missing field `nickname`" already names it.
+                E::custom(error.into_inner())
+            } else {
+                E::custom(format_args!("field `{path}`: {}", error.into_inner()))
+            }
+        })
+    }
+}
+
+/// Reads one JSON object and splits it into its `"type"` and the other fields.
+fn decode_tagged<'de, D: Deserializer<'de>>(deserializer: D) -> Result<(String, Body), D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    let Value::Object(mut fields) = value else {
+        return Err(D::Error::custom(format_args!(
+            "a message must be a JSON object like {{\"type\":\"login\",…}}, not {}",
+            json_kind(&value)
+        )));
+    };
+    match fields.remove("type") {
+        Some(Value::String(kind)) => Ok((kind, Body(fields))),
+        Some(other) => Err(D::Error::custom(format_args!(
+            "field `type` must be a string, not {}",
+            json_kind(&other)
+        ))),
+        None => Err(D::Error::missing_field("type")),
+    }
+}
+
+fn unknown_type<E: serde::de::Error>(kind: &str, known: &[&str]) -> E {
+    E::custom(format_args!(
+        "unknown message type `{kind}`, expected one of {}",
+        known.join(", ")
+    ))
+}
+
+/// "an array", "a number", … for error messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

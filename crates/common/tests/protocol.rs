@@ -1,0 +1,169 @@
+//! The chat protocol against the seed's own example messages (chapter 2, 数据格式设计).
+
+use common::protocol::*;
+use serde_json::{Value, json};
+
+/// Parses `json` as `T`, checks it is `expected`, and checks that writing it
+/// back gives the same JSON object (field order aside).
+fn round_trip<T>(json: Value, expected: T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let parsed: T = serde_json::from_value(json.clone()).expect("seed example parses");
+    assert_eq!(parsed, expected);
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), json);
+    // And through text, as it travels on the wire.
+    let text = serde_json::to_string(&parsed).unwrap();
+    assert_eq!(serde_json::from_str::<T>(&text).unwrap(), expected);
+}
+
+#[test]
+fn seed_client_messages_round_trip() {
+    round_trip(
+        json!({"type": "login", "nickname": "xxx"}),
+        ClientMessage::Login(Login { nickname: "xxx".into() }),
+    );
+    round_trip(
+        json!({"type": "broadcast", "message": "xxx"}),
+        ClientMessage::Broadcast(Broadcast { message: "xxx".into() }),
+    );
+    round_trip(
+        json!({"type": "p2p", "to": "xxx", "message": "xxx"}),
+        ClientMessage::P2p(P2pTo { to: "xxx".into(), message: "xxx".into() }),
+    );
+    round_trip(json!({"type": "users"}), ClientMessage::Users);
+}
+
+#[test]
+fn seed_server_messages_round_trip() {
+    round_trip(
+        json!({"type": "login", "success": true, "message": "登录成功", "sumUsers": 10}),
+        ServerMessage::Login(LoginResult {
+            success: true,
+            message: "登录成功".into(),
+            sum_users: 10,
+        }),
+    );
+    round_trip(
+        json!({"type": "login", "success": false, "message": "登录失败", "sumUsers": 10}),
+        ServerMessage::Login(LoginResult {
+            success: false,
+            message: "登录失败".into(),
+            sum_users: 10,
+        }),
+    );
+    round_trip(
+        json!({"type": "broadcast", "nickname": "xxx", "message": "xxx"}),
+        ServerMessage::Broadcast(BroadcastFrom {
+            nickname: "xxx".into(),
+            message: "xxx".into(),
+        }),
+    );
+    round_trip(
+        json!({"type": "p2p", "from": "xxx", "to": "xxx", "message": "xxx"}),
+        ServerMessage::P2p(P2pFrom {
+            from: "xxx".into(),
+            to: "xxx".into(),
+            message: "xxx".into(),
+        }),
+    );
+    round_trip(
+        json!({"type": "log", "message": "xxx 进入了聊天室，当前在线人数：10"}),
+        ServerMessage::log("xxx 进入了聊天室，当前在线人数：10"),
+    );
+    round_trip(
+        json!({"type": "users", "users": ["alice", "bob"]}),
+        ServerMessage::Users(UserList {
+            users: vec!["alice".into(), "bob".into()],
+        }),
+    );
+    round_trip(
+        json!({"type": "error", "message": "login first"}),
+        ServerMessage::error("login first"),
+    );
+}
+
+#[test]
+fn sum_users_is_camel_case_on_the_wire() {
+    let reply = ServerMessage::Login(LoginResult {
+        success: true,
+        message: "welcome".into(),
+        sum_users: 3,
+    });
+    let text = serde_json::to_string(&reply).unwrap();
+    assert!(text.contains(r#""sumUsers":3"#), "{text}");
+    assert!(!text.contains("sum_users"), "{text}");
+}
+
+/// The error for `text`, which must be rejected.
+fn client_error(text: &str) -> String {
+    match serde_json::from_str::<ClientMessage>(text) {
+        Ok(message) => panic!("{text} was accepted as {message:?}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn unknown_type_is_named() {
+    let error = client_error(r#"{"type":"shout","message":"hi"}"#);
+    assert!(error.contains("unknown message type `shout`"), "{error}");
+    assert!(error.contains("login, broadcast, p2p, users"), "{error}");
+
+    let error = serde_json::from_str::<ServerMessage>(r#"{"type":"shout"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown message type `shout`"), "{error}");
+}
+
+#[test]
+fn missing_field_is_named() {
+    let error = client_error(r#"{"type":"login"}"#);
+    assert!(error.contains("missing field `nickname`"), "{error}");
+    let error = client_error(r#"{"type":"p2p","message":"hi"}"#);
+    assert!(error.contains("missing field `to`"), "{error}");
+    let error = client_error(r#"{"nickname":"alice"}"#);
+    assert!(error.contains("missing field `type`"), "{error}");
+
+    let error = serde_json::from_str::<ServerMessage>(r#"{"type":"login","success":true,"message":"x"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("missing field `sumUsers`"), "{error}");
+}
+
+#[test]
+fn wrong_field_type_is_named() {
+    let error = client_error(r#"{"type":"login","nickname":5}"#);
+    assert!(error.contains("field `nickname`"), "{error}");
+    assert!(error.contains("expected a string"), "{error}");
+
+    let error = client_error(r#"{"type":"p2p","to":"bob","message":["hi"]}"#);
+    assert!(error.contains("field `message`"), "{error}");
+
+    let error = client_error(r#"{"type":7}"#);
+    assert!(error.contains("field `type` must be a string"), "{error}");
+
+    let error = serde_json::from_str::<ServerMessage>(
+        r#"{"type":"login","success":"yes","message":"x","sumUsers":1}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("field `success`"), "{error}");
+}
+
+#[test]
+fn a_message_must_be_an_object() {
+    assert!(client_error("[1,2]").contains("must be a JSON object"));
+    assert!(client_error("\"login\"").contains("not a string"));
+    assert!(client_error("null").contains("not null"));
+}
+
+#[test]
+fn extra_fields_are_ignored() {
+    // A newer client may send more than we know; the known fields still count.
+    let message: ClientMessage =
+        serde_json::from_str(r#"{"type":"broadcast","message":"hi","color":"red"}"#).unwrap();
+    assert_eq!(
+        message,
+        ClientMessage::Broadcast(Broadcast { message: "hi".into() })
+    );
+}
