@@ -8,10 +8,16 @@ async fn port_in_use_names_the_port_and_the_fix() {
     let addr = taken.local_addr().unwrap();
 
     let error = bind_tcp(addr).await.unwrap_err();
-    assert!(matches!(error, BindError::InUse(a) if a == addr), "{error:?}");
+    assert!(
+        matches!(error, BindError::InUse(a) if a == addr),
+        "{error:?}"
+    );
     let text = error.to_string();
     let port = addr.port();
-    assert!(text.contains(&format!("port {port} is already in use")), "{text}");
+    assert!(
+        text.contains(&format!("port {port} is already in use")),
+        "{text}"
+    );
     assert!(text.contains(&format!("lsof -i :{port}")), "{text}");
     assert!(text.contains("--port"), "{text}");
     assert!(!text.contains('\n'), "one line: {text}");
@@ -40,6 +46,9 @@ fn a_privileged_port_says_what_to_do() {
     let addr = "127.0.0.1:80".parse().unwrap();
     let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
     let text = BindError::explain(addr, denied).to_string();
-    assert!(text.starts_with("permission denied to listen on port 80"), "{text}");
+    assert!(
+        text.starts_with("permission denied to listen on port 80"),
+        "{text}"
+    );
     assert!(text.contains("from 1024 up with --port"), "{text}");
 }

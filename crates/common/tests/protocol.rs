@@ -1,5 +1,8 @@
 //! The chat protocol against the seed's own example messages (chapter 2, 数据格式设计).
 
+// Helpers outside #[test] functions may panic too: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use common::protocol::*;
 use serde_json::{Value, json};
 
@@ -21,15 +24,22 @@ where
 fn seed_client_messages_round_trip() {
     round_trip(
         json!({"type": "login", "nickname": "xxx"}),
-        ClientMessage::Login(Login { nickname: "xxx".into() }),
+        ClientMessage::Login(Login {
+            nickname: "xxx".into(),
+        }),
     );
     round_trip(
         json!({"type": "broadcast", "message": "xxx"}),
-        ClientMessage::Broadcast(Broadcast { message: "xxx".into() }),
+        ClientMessage::Broadcast(Broadcast {
+            message: "xxx".into(),
+        }),
     );
     round_trip(
         json!({"type": "p2p", "to": "xxx", "message": "xxx"}),
-        ClientMessage::P2p(P2pTo { to: "xxx".into(), message: "xxx".into() }),
+        ClientMessage::P2p(P2pTo {
+            to: "xxx".into(),
+            message: "xxx".into(),
+        }),
     );
     round_trip(json!({"type": "users"}), ClientMessage::Users);
 }
@@ -124,9 +134,10 @@ fn missing_field_is_named() {
     let error = client_error(r#"{"nickname":"alice"}"#);
     assert!(error.contains("missing field `type`"), "{error}");
 
-    let error = serde_json::from_str::<ServerMessage>(r#"{"type":"login","success":true,"message":"x"}"#)
-        .unwrap_err()
-        .to_string();
+    let error =
+        serde_json::from_str::<ServerMessage>(r#"{"type":"login","success":true,"message":"x"}"#)
+            .unwrap_err()
+            .to_string();
     assert!(error.contains("missing field `sumUsers`"), "{error}");
 }
 
@@ -164,6 +175,8 @@ fn extra_fields_are_ignored() {
         serde_json::from_str(r#"{"type":"broadcast","message":"hi","color":"red"}"#).unwrap();
     assert_eq!(
         message,
-        ClientMessage::Broadcast(Broadcast { message: "hi".into() })
+        ClientMessage::Broadcast(Broadcast {
+            message: "hi".into()
+        })
     );
 }

@@ -35,7 +35,10 @@ pub async fn run() -> io::Result<()> {
     let echoed = client::run(addr, b"world!\r\n", narrate).await?;
     demo_line(
         "client",
-        format!("in all: {:?}: the greeting, then our own bytes", text(&echoed)),
+        format!(
+            "in all: {:?}: the greeting, then our own bytes",
+            text(&echoed)
+        ),
     );
     wait_until_closed(&mut connections).await;
 
@@ -64,7 +67,10 @@ pub async fn run() -> io::Result<()> {
     let mut greeting = [0; GREETING.len()];
     first.read_exact(&mut greeting).await?;
     second.read_exact(&mut greeting).await?;
-    let open = *connections.wait_for(|n| *n == 2).await.map_err(io::Error::other)?;
+    let open = *connections
+        .wait_for(|n| *n == 2)
+        .await
+        .map_err(io::Error::other)?;
     demo_line("demo", format!("the server counts {open} open connections"));
     drop((first, second));
     wait_until_closed(&mut connections).await;

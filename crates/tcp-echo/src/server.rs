@@ -169,8 +169,7 @@ impl OpenConnection {
     fn close(self) -> usize {
         let open = Arc::clone(&self.open);
         drop(self);
-        let remaining = *open.borrow();
-        remaining
+        *open.borrow()
     }
 }
 
@@ -237,7 +236,10 @@ async fn echo(socket: &mut TcpStream, idle_timeout: Option<Duration>) -> io::Res
         // Writing waits while the client is not reading (its receive window
         // is full), and while we wait we read nothing more: the client's
         // sends slow down in turn. That is backpressure, what `pipe` does.
-        if within(idle_timeout, socket.write_all(&buffer[..n])).await?.is_none() {
+        if within(idle_timeout, socket.write_all(&buffer[..n]))
+            .await?
+            .is_none()
+        {
             return Ok(Ending::Idle(idle_timeout.unwrap_or_default()));
         }
     }

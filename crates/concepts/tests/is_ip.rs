@@ -1,0 +1,54 @@
+//! `net.isIP` and friends, on the cases Node documents and a few traps.
+
+use concepts::{is_ip, is_ipv4, is_ipv6, kind, port_range};
+
+#[test]
+fn node_documented_examples() {
+    // From Node's docs for net.isIP.
+    assert_eq!(is_ip("::1"), 6);
+    assert_eq!(is_ip("127.0.0.1"), 4);
+    assert_eq!(is_ip("127.000.000.001"), 0);
+    assert_eq!(is_ip("127.0.0.1/24"), 0);
+    assert_eq!(is_ip("fhqwhgads"), 0);
+}
+
+#[test]
+fn v4_and_v6_are_told_apart() {
+    assert!(is_ipv4("192.168.10.255") && !is_ipv6("192.168.10.255"));
+    assert!(is_ipv6("2001:db8::1") && !is_ipv4("2001:db8::1"));
+    assert!(is_ipv6("::ffff:127.0.0.1"));
+}
+
+#[test]
+fn near_misses_are_not_addresses() {
+    for input in [
+        "256.1.1.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "localhost",
+        "",
+        " 127.0.0.1",
+        "::1::2",
+    ] {
+        assert_eq!(is_ip(input), 0, "{input:?}");
+    }
+}
+
+#[test]
+fn kinds_match_the_chapter() {
+    assert!(kind("127.0.0.1".parse().unwrap()).starts_with("loopback"));
+    assert!(kind("::1".parse().unwrap()).starts_with("loopback"));
+    assert!(kind("192.168.10.20".parse().unwrap()).starts_with("private"));
+    assert!(kind("224.0.1.100".parse().unwrap()).starts_with("multicast"));
+    assert!(kind("255.255.255.255".parse().unwrap()).starts_with("limited broadcast"));
+    assert!(kind("8.8.8.8".parse().unwrap()).starts_with("global"));
+}
+
+#[test]
+fn port_ranges_are_the_seeds() {
+    assert!(port_range(80).starts_with("well-known"));
+    assert!(port_range(1023).starts_with("well-known"));
+    assert!(port_range(1024).starts_with("dynamic"));
+    assert!(port_range(8124).starts_with("dynamic"));
+    assert!(port_range(0).contains("pick a free one"));
+}

@@ -1,0 +1,62 @@
+//! `loadgen`: bounded, loopback-only load for the lessons' servers.
+//!
+//! ```text
+//! loadgen echo --addr 127.0.0.1:8124 --conns 50 --size 1024 --secs 5
+//! loadgen echo --addr 127.0.0.1:8124 --conns 1 --size 65536 --secs 5 --bulk
+//! ```
+//! `just bench-echo` builds everything in release mode and runs both.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Measures a lesson's server from this machine (loopback targets only;
+/// every run is bounded in time).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Worker threads. One leaves the other core to the server on a 2-core box.
+    #[arg(long, default_value_t = 1, global = true)]
+    threads: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ping-pong or bulk load on an echo server (`tcp-echo server`).
+    Echo(loadgen::echo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = if cli.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cli.threads)
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(error) => return common::exit::report("loadgen", Err(error)),
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Echo(args) => loadgen::echo::run(args).await.map(|report| {
+                if cli.json {
+                    println!("{}", report.to_json(args));
+                } else {
+                    report.print(args);
+                }
+            }),
+        }
+    });
+    common::exit::report("loadgen", result)
+}
