@@ -90,6 +90,7 @@ impl Server {
         let closing = CancellationToken::new();
         tokio::pin!(shutdown);
 
+        // ANCHOR: accept
         loop {
             // `select!` waits for whichever comes first: a new client or Ctrl-C.
             let (socket, peer) = tokio::select! {
@@ -127,6 +128,7 @@ impl Server {
                 closing.clone(),
             ));
         }
+        // ANCHOR_END: accept
 
         // `server.close()`: dropping the listener stops accepting, so new
         // clients are refused by the OS from here on.
