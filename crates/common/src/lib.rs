@@ -8,6 +8,8 @@
 //! - [`logging`]: tracing to stderr (`RUST_LOG` respected), and the demo format.
 //! - [`shutdown`]: a future that resolves on Ctrl-C (or SIGTERM).
 //! - [`exit`]: turning a lesson's error into one line on stderr and a non-zero exit.
+//! - [`udp`]: chapter 3's numbered datagrams, the received/missing/out-of-order
+//!   count, and binding several receivers on one port.
 
 pub mod cli;
 pub mod exit;
@@ -15,3 +17,4 @@ pub mod logging;
 pub mod net;
 pub mod protocol;
 pub mod shutdown;
+pub mod udp;

@@ -48,6 +48,44 @@ pub fn demo_line(role: &str, text: impl fmt::Display) {
     println!("  {role:>6} | {text}");
 }
 
+/// A `Write` that turns each line written to it into a demo transcript line
+/// for `role`, for code that prints to any writer (a server's stdout log):
+/// `writeln!(transcript, "server got hello")` prints `  server | server got hello`.
+#[derive(Debug)]
+pub struct Transcript {
+    role: &'static str,
+    /// Bytes written since the last newline.
+    pending: Vec<u8>,
+}
+
+impl Transcript {
+    pub fn new(role: &'static str) -> Self {
+        Self {
+            role,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl std::io::Write for Transcript {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            demo_line(self.role, String::from_utf8_lossy(&line[..end]));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            demo_line(self.role, String::from_utf8_lossy(&self.pending));
+            self.pending.clear();
+        }
+        Ok(())
+    }
+}
+
 /// The transcript layout: `  role | message field=value`.
 struct DemoFormat {
     role: &'static str,
