@@ -1,0 +1,324 @@
+//! The unicast server and client over real sockets on 127.0.0.1.
+
+// Helpers outside #[test] functions may panic too: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::udp::MAX_DATAGRAM;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::UdpSocket;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+use udp_unicast::Server;
+use udp_unicast::client::{self, ClientError};
+
+const LIMIT: Duration = Duration::from_secs(5);
+const BINARY: &str = env!("CARGO_BIN_EXE_udp-unicast");
+
+/// The server's stdout, captured: every write lands here at once.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+struct Running {
+    addr: SocketAddr,
+    log: Log,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<u64>>,
+}
+
+async fn start_server() -> Running {
+    let server = Server::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+    let addr = server.local_addr().unwrap();
+    let log = Log::default();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(
+        async {
+            let _ = stopped.await;
+        },
+        log.clone(),
+    ));
+    Running {
+        addr,
+        log,
+        stop,
+        task,
+    }
+}
+
+async fn client_socket() -> UdpSocket {
+    UdpSocket::bind("127.0.0.1:0").await.unwrap()
+}
+
+async fn ask(server: SocketAddr, message: &[u8], wait: Duration) -> Result<Vec<u8>, ClientError> {
+    let socket = client_socket().await;
+    timeout(LIMIT, client::run(&socket, server, message, wait, |_| {}))
+        .await
+        .expect("the client gives up by itself")
+}
+
+#[tokio::test]
+async fn hello_gets_world_and_the_server_logs_the_sender() {
+    let server = start_server().await;
+    let socket = client_socket().await;
+    let me = socket.local_addr().unwrap();
+    let reply = timeout(
+        LIMIT,
+        client::run(&socket, server.addr, b"hello", LIMIT, |_| {}),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(reply, b"world");
+    // The server logs before it answers, so the line is there already.
+    assert_eq!(server.log.text(), format!("server got hello from {me}\n"));
+
+    server.stop.send(()).unwrap();
+    let answered = timeout(LIMIT, server.task).await.unwrap().unwrap().unwrap();
+    assert_eq!(answered, 1);
+}
+
+#[tokio::test]
+async fn each_datagram_is_one_message_and_gets_its_own_answer() {
+    let server = start_server().await;
+    let socket = client_socket().await;
+    socket.connect(server.addr).await.unwrap();
+    for word in ["one", "two", "three"] {
+        socket.send(word.as_bytes()).await.unwrap();
+    }
+    let mut reply = [0; 64];
+    for _ in 0..3 {
+        let len = timeout(LIMIT, socket.recv(&mut reply))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&reply[..len], b"world");
+    }
+    let log = server.log.text();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    for (line, word) in lines.iter().zip(["one", "two", "three"]) {
+        assert!(
+            line.starts_with(&format!("server got {word} from ")),
+            "{log}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_peer_cannot_drive_the_terminal() {
+    let server = start_server().await;
+    let reply = ask(server.addr, b"\x1b[2Jhi\n", LIMIT).await.unwrap();
+    assert_eq!(reply, b"world");
+    let log = server.log.text();
+    assert!(log.starts_with("server got \\u{1b}[2Jhi\\n from "), "{log}");
+}
+
+#[tokio::test]
+async fn no_reply_ends_in_a_sentence_about_udp() {
+    // Bound, so the OS does not refuse, but it never answers.
+    let silent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let server = silent.local_addr().unwrap();
+    let error = ask(server, b"hello", Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ClientError::NoReply { .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.starts_with(&format!("no reply from {server} within 200ms")),
+        "{text}"
+    );
+    assert!(text.contains("UDP gives no delivery guarantee"), "{text}");
+    // The datagram did arrive: it was the reply that never came.
+    let mut buffer = [0; 16];
+    let (len, _) = silent.try_recv_from(&mut buffer).unwrap();
+    assert_eq!(&buffer[..len], b"hello");
+}
+
+#[tokio::test]
+async fn a_closed_port_is_reported_as_such() {
+    let gone = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let server = gone.local_addr().unwrap();
+    drop(gone);
+    let error = ask(server, b"hello", LIMIT).await.unwrap_err();
+    assert!(matches!(error, ClientError::Refused { .. }), "{error:?}");
+    assert!(error.to_string().contains("nothing listens on"), "{error}");
+}
+
+#[tokio::test]
+async fn the_largest_datagram_goes_through_and_one_byte_more_is_refused() {
+    let server = start_server().await;
+    let reply = ask(server.addr, &vec![b'x'; MAX_DATAGRAM], LIMIT)
+        .await
+        .unwrap();
+    assert_eq!(reply, b"world");
+    assert!(
+        server.log.text().contains("… (65507 bytes) from"),
+        "{}",
+        server.log.text()
+    );
+
+    let error = ask(server.addr, &vec![b'x'; MAX_DATAGRAM + 1], LIMIT)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::TooLarge { len } if len == MAX_DATAGRAM + 1),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("at most 65507 bytes"), "{error}");
+    // Nothing was sent.
+    assert_eq!(server.log.text().lines().count(), 1);
+}
+
+#[tokio::test]
+async fn the_lab_shows_each_unicast_datagram_reaching_one_socket() {
+    let report = timeout(LIMIT, udp_unicast::lab::run(8))
+        .await
+        .unwrap()
+        .unwrap();
+    let [a, b] = &report.heard.by_receiver;
+    assert_eq!(a.len() + b.len(), 8, "{report:?}");
+    assert!(report.heard.each_went_to_one(&report.sent), "{report:?}");
+}
+
+// The binary, as a student runs it.
+
+#[tokio::test]
+async fn the_server_binary_prints_both_ready_lines_and_each_datagram() {
+    let mut child = tokio::process::Command::new(BINARY)
+        .args(["server", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = async || {
+        timeout(LIMIT, lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+    };
+    let first = next().await;
+    let addr: SocketAddr = first
+        .strip_prefix("listening on ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(next().await, format!("server running {addr}"));
+
+    let socket = client_socket().await;
+    let me = socket.local_addr().unwrap();
+    let reply = timeout(LIMIT, client::run(&socket, addr, b"hello", LIMIT, |_| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reply, b"world");
+    // Printed at once, though stdout is a pipe: the server flushes per batch.
+    assert_eq!(next().await, format!("server got hello from {me}"));
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_client_binary_exits_non_zero_with_the_no_reply_sentence() {
+    let silent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    let output = timeout(
+        LIMIT,
+        tokio::process::Command::new(BINARY)
+            .args([
+                "client",
+                "--server",
+                &server,
+                "--port",
+                "0",
+                "--timeout",
+                "150ms",
+            ])
+            .output(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.starts_with("client running 127.0.0.1:"), "{stdout}");
+    assert!(
+        stderr.starts_with(&format!("udp-unicast: no reply from {server} within 150ms")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test]
+async fn the_client_binary_refuses_an_oversized_message_in_one_sentence() {
+    let server = start_server().await;
+    let output = timeout(
+        LIMIT,
+        tokio::process::Command::new(BINARY)
+            .args([
+                "client",
+                "--server",
+                &server.addr.to_string(),
+                "--port",
+                "0",
+            ])
+            .arg("x".repeat(MAX_DATAGRAM + 1))
+            .output(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("udp-unicast: the message is 65508 bytes"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(server.log.text(), "");
+}
+
+#[tokio::test]
+async fn the_server_binary_explains_a_port_in_use() {
+    let taken = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = timeout(
+        LIMIT,
+        tokio::process::Command::new(BINARY)
+            .args(["server", "--port", &port])
+            .output(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("port {port} is already in use")),
+        "{stderr}"
+    );
+}
