@@ -1,0 +1,45 @@
+//! Chapter 4, 构建 HTTP 服务: HTTP on hyper, from the seed's Hello World to a
+//! static file server that is safe to point at a directory and fast.
+//!
+//! The seed builds its server in steps, each a `cargo run --example` here:
+//! `hello` (Hello World in text/plain), `routes` (`/`, `/a`, `/b`, else 404)
+//! and `html` (index.html read from disk). Its last step serves
+//! `/assets/...` with `fs.readFile(`.${url}`)`: any file the URL names,
+//! `../` included, read whole into memory. This crate's server is that step
+//! done properly:
+//!
+//! - only files under `--root`: [`path`] decodes the URL once, refuses `..`,
+//!   dotfiles, NUL and backslashes, and follows symlinks only to files that
+//!   stay under the root;
+//! - `Content-Type` from the extension, `ETag`/`Last-Modified` and 304s,
+//!   `Range` requests (206, 416), HEAD, 405 for other methods;
+//! - small files from memory ([`cache`]), big ones streamed in chunks;
+//! - one access-log line per request; Ctrl-C lets downloads finish.
+//!
+//! Run it (`just ch4-static`, or `cargo run -p http-static`), open
+//! <http://127.0.0.1:3000/> in a browser, or in a second terminal:
+//!
+//! ```text
+//! $ curl -i http://127.0.0.1:3000/css/main.css
+//! HTTP/1.1 200 OK
+//! content-type: text/css; charset=utf-8
+//! content-length: …
+//! etag: "…"
+//! $ curl -i --path-as-is http://127.0.0.1:3000/../Cargo.toml
+//! HTTP/1.1 403 Forbidden
+//! ```
+//!
+//! `cargo run -p http-static -- demo` runs the server and a client in one
+//! process and narrates 200, 304, 206, 404, 403 and 405.
+
+pub mod access_log;
+pub mod cache;
+pub mod demo;
+pub mod listing;
+pub mod path;
+pub mod range;
+pub mod server;
+pub mod site;
+
+pub use server::{Config, Server};
+pub use site::Site;

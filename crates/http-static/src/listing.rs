@@ -1,0 +1,93 @@
+//! `--list`: an HTML page listing a directory that has no `index.html`.
+//!
+//! File names come from whoever put files in the root, so they are text we
+//! do not control: a file named `<script>alert(1)</script>.txt` must show as
+//! that text, not run. Every name is percent-encoded for the link and
+//! HTML-escaped for the page.
+
+use std::io;
+use std::path::Path;
+
+use percent_encoding::utf8_percent_encode;
+
+use crate::path::URL_SEGMENT;
+
+/// A directory with more entries than this is cut short: the page (and
+/// the memory to build it) stays bounded.
+pub const MAX_ENTRIES: usize = 10_000;
+
+/// Renders the listing of `dir` (under `root`). Reading a directory can be
+/// slow, so it runs on tokio's blocking pool.
+pub async fn render(root: &Path, dir: &Path) -> io::Result<String> {
+    let (root, dir) = (root.to_path_buf(), dir.to_path_buf());
+    tokio::task::spawn_blocking(move || render_blocking(&root, &dir))
+        .await
+        .map_err(io::Error::other)?
+}
+
+fn render_blocking(root: &Path, dir: &Path) -> io::Result<String> {
+    let mut names: Vec<(String, bool)> = Vec::new();
+    let mut more = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        // Names that are not UTF-8 cannot be asked for (see path.rs), and
+        // dotfiles are never served: neither is listed.
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        if names.len() == MAX_ENTRIES {
+            more += 1;
+            continue;
+        }
+        // `file_type` does not follow symlinks; `metadata` does, so a link to
+        // a directory is listed as one.
+        let is_dir = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+        names.push((name, is_dir));
+    }
+    names.sort();
+
+    let title = match dir.strip_prefix(root) {
+        Ok(inside) if inside.as_os_str().is_empty() => "/".to_owned(),
+        Ok(inside) => format!("/{}/", inside.display()),
+        Err(_) => "/".to_owned(),
+    };
+    let title = escape_html(&title);
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Index of {title}</title></head>\n\
+         <body>\n<h1>Index of {title}</h1>\n<ul>\n<li><a href=\"../\">../</a></li>\n"
+    );
+    for (name, is_dir) in &names {
+        let slash = if *is_dir { "/" } else { "" };
+        let href = escape_html(&utf8_percent_encode(name, URL_SEGMENT).to_string());
+        let text = escape_html(name);
+        html.push_str(&format!(
+            "<li><a href=\"{href}{slash}\">{text}{slash}</a></li>\n"
+        ));
+    }
+    if more > 0 {
+        html.push_str(&format!("<li>… and {more} more</li>\n"));
+    }
+    html.push_str("</ul>\n</body>\n</html>\n");
+    Ok(html)
+}
+
+// ANCHOR: escape
+/// Makes text safe inside HTML, in an element or a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+// ANCHOR_END: escape

@@ -1,0 +1,85 @@
+//! `http-static`: the chapter 4 static file server, and a demo of it.
+//! See the crate docs (`src/lib.rs`) and docs/ch4-http.md for the lesson.
+//!
+//! The server is the default, so the command reads like the seed's
+//! `node server.js`: `http-static --port 3000 --root assets`; the one
+//! subcommand is `demo`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use common::cli::ListenArgs;
+use http_static::{Config, Server};
+
+/// A static file server on hyper (chapter 4 of the Node.js networking tutorial).
+///
+/// With no subcommand it serves --root on --host:--port; open
+/// http://127.0.0.1:3000/ in a browser or use curl from a second terminal.
+#[derive(Debug, Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    listen: ListenArgs<3000>,
+    /// The directory to serve; nothing outside it is ever sent.
+    #[arg(long, default_value = "assets", value_name = "DIR")]
+    root: PathBuf,
+    /// List a directory that has no index.html (instead of 404).
+    #[arg(long)]
+    list: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server and a client in one process on loopback and narrate
+    /// 200, 304, 206, 404, 403 and 405.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            match cli.command {
+                None => {
+                    common::logging::init();
+                    serve(cli.serve).await
+                }
+                Some(Command::Demo) => {
+                    common::logging::init_demo("server");
+                    http_static::demo::run().await.map_err(Into::into)
+                }
+            }
+        })
+    });
+    common::exit::report("http-static", result)
+}
+
+/// tokio's multi-threaded runtime, one worker per core.
+fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = common::net::bind_tcp(args.listen.addr()).await?;
+    let config = Config {
+        root: args.root,
+        list: args.list,
+        ..Config::default()
+    };
+    let server = Server::new(listener, config)?;
+    common::net::announce_listening(server.local_addr()?);
+    tracing::info!(root = %server.root().display(), "serving files");
+    server.run(common::shutdown::ctrl_c()).await;
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! One request in, one response out: the seed's `(req, res) => { … }` for a
+//! whole directory of files.
+
+use std::convert::Infallible;
+use std::fs::Metadata;
+use std::io::{self, SeekFrom};
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use http::header::{
+    ACCEPT_RANGES, ALLOW, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap,
+    HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE,
+};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+use tracing::{error, warn};
+
+use crate::cache::{self, CachedFile, FileCache, FileInfo};
+use crate::listing;
+use crate::path::{self, Found, Refused, RequestPath};
+use crate::range::{self, Ranged};
+
+/// A response body: bytes from memory, or a file streamed from disk.
+pub type Body = UnsyncBoxBody<Bytes, io::Error>;
+
+/// How much of a big file we read at a time. A download costs this much
+/// memory (plus hyper's write buffer), whether the file is 1 MiB or 1 GiB.
+const CHUNK: usize = 64 * 1024;
+
+/// The files under one root directory, and how to answer for them.
+#[derive(Debug)]
+pub struct Site {
+    /// The root, canonical (symlinks resolved, absolute): every file we
+    /// serve must be under it.
+    root: PathBuf,
+    /// `--list`: answer a directory without `index.html` with a listing.
+    list: bool,
+    /// Small files kept in memory with their headers ready.
+    cache: FileCache,
+}
+
+/// Where the bytes of a response come from.
+enum Source {
+    /// A small file, whole, from the cache.
+    Memory(Arc<CachedFile>),
+    /// A bigger file, read from disk in [`CHUNK`]s as the client takes them.
+    Disk(PathBuf, FileInfo),
+}
+
+impl Source {
+    fn info(&self) -> &FileInfo {
+        match self {
+            Source::Memory(file) => &file.info,
+            Source::Disk(_, info) => info,
+        }
+    }
+}
+
+impl Site {
+    /// Serves the directory `root`; fails if it is not one.
+    pub fn new(root: &Path, list: bool) -> io::Result<Self> {
+        let root = root.canonicalize()?;
+        if !root.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                format!("{} is not a directory", root.display()),
+            ));
+        }
+        Ok(Self {
+            root,
+            list,
+            cache: FileCache::default(),
+        })
+    }
+
+    /// The canonical root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    // ANCHOR: respond
+    /// Answers one request. Never fails: a problem becomes a 4xx or 5xx.
+    pub async fn respond<B>(&self, request: &Request<B>) -> Response<Body> {
+        // `req.method`: files are read with GET, or HEAD for the headers only.
+        let method = request.method();
+        if method != Method::GET && method != Method::HEAD {
+            let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed.");
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return response;
+        }
+        // `req.url`: only its path, decoded once and checked (path.rs).
+        let path = match RequestPath::parse(request.uri().path()) {
+            Ok(path) => path,
+            Err(Refused::NotUtf8) => return text(StatusCode::BAD_REQUEST, "400 Bad Request."),
+            Err(_) => return text(StatusCode::FORBIDDEN, "403 Forbidden."),
+        };
+        let found = match path::locate(&self.root, &path) {
+            Ok(found) => found,
+            Err(error) => return self.failure(request, &error),
+        };
+        let response = match found {
+            Found::File { path, meta } => self.file(request, path, &meta).await,
+            Found::Directory(dir) if self.list => listing::render(&self.root, &dir)
+                .await
+                .map(|html| text_of_type(StatusCode::OK, "text/html; charset=utf-8", html)),
+            Found::Directory(_) | Found::NotFound => Ok(not_found()),
+            Found::AddSlash => Ok(redirect(&path.as_directory_url())),
+        };
+        response.unwrap_or_else(|error| self.failure(request, &error))
+    }
+    // ANCHOR_END: respond
+
+    /// A 404, 403 or 500 for an I/O error; a 500 is logged with the detail
+    /// but answered without it (the client has no business with our paths).
+    fn failure<B>(&self, request: &Request<B>, error: &io::Error) -> Response<Body> {
+        if path::is_missing(error) {
+            return not_found();
+        }
+        if error.kind() == io::ErrorKind::PermissionDenied {
+            warn!(path = request.uri().path(), %error, "cannot read file");
+            return text(StatusCode::FORBIDDEN, "403 Forbidden.");
+        }
+        error!(path = request.uri().path(), %error, "cannot serve");
+        text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error.",
+        )
+    }
+
+    // ANCHOR: file
+    /// A regular file under the root: 200, 206, 304 or 416.
+    async fn file<B>(
+        &self,
+        request: &Request<B>,
+        path: PathBuf,
+        meta: &Metadata,
+    ) -> io::Result<Response<Body>> {
+        let source = self.source(path, meta).await?;
+        let info = source.info();
+        let headers = request.headers();
+        if not_modified(headers, info) {
+            let mut response = empty(StatusCode::NOT_MODIFIED);
+            validators(response.headers_mut(), info);
+            return Ok(response);
+        }
+        let part = match requested_range(headers, info) {
+            Ranged::Whole => None,
+            Ranged::Part(range) => Some(range),
+            Ranged::Unsatisfiable => {
+                let mut response = text(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "416 Range Not Satisfiable.",
+                );
+                let all = format!("bytes */{}", info.len);
+                response.headers_mut().insert(CONTENT_RANGE, header(all));
+                return Ok(response);
+            }
+        };
+        let range = part.clone().unwrap_or(0..=info.len.saturating_sub(1));
+        let len = if info.len == 0 {
+            0
+        } else {
+            range.end() - range.start() + 1
+        };
+        // HEAD: the same headers, no body, and the file is not even opened.
+        let body = if request.method() == Method::HEAD || len == 0 {
+            empty_body()
+        } else {
+            body(&source, range.clone()).await?
+        };
+        let mut response = Response::new(body);
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, info.content_type.clone());
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+        headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        validators(headers, info);
+        if part.is_some() {
+            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+            let part = format!("bytes {}-{}/{}", range.start(), range.end(), info.len);
+            response.headers_mut().insert(CONTENT_RANGE, header(part));
+        }
+        Ok(response)
+    }
+    // ANCHOR_END: file
+
+    // ANCHOR: source
+    /// The file's headers and bytes: from the cache if it holds this version
+    /// of the file, else read whole into it if small, else left on disk.
+    async fn source(&self, path: PathBuf, meta: &Metadata) -> io::Result<Source> {
+        if let Some(file) = self.cache.get(&path, meta) {
+            return Ok(Source::Memory(file));
+        }
+        let mut info = FileInfo::new(&path, meta);
+        if info.len > cache::FILE_MAX {
+            return Ok(Source::Disk(path, info));
+        }
+        let bytes = Bytes::from(tokio::fs::read(&path).await?);
+        if bytes.len() as u64 != info.len {
+            // Changed while we read it: send what we read, cache nothing.
+            info.len = bytes.len() as u64;
+            return Ok(Source::Memory(Arc::new(CachedFile { info, bytes })));
+        }
+        Ok(Source::Memory(
+            self.cache.insert(path, CachedFile { info, bytes }),
+        ))
+    }
+    // ANCHOR_END: source
+}
+
+// ANCHOR: conditional
+/// Whether the client's cached copy is still good, so a `304 Not Modified`
+/// with no body will do. `If-None-Match` (ETags) wins over
+/// `If-Modified-Since` (dates) when a client sends both (RFC 9110 §13.2.2).
+fn not_modified(headers: &HeaderMap, info: &FileInfo) -> bool {
+    if let Some(tags) = headers.get(IF_NONE_MATCH) {
+        let ours = info.etag.as_bytes();
+        return tags.to_str().is_ok_and(|tags| {
+            tags.trim() == "*"
+                || tags
+                    .split(',')
+                    .map(|tag| tag.trim().trim_start_matches("W/"))
+                    .any(|tag| tag.as_bytes() == ours)
+        });
+    }
+    headers
+        .get(IF_MODIFIED_SINCE)
+        .and_then(|date| httpdate::parse_http_date(date.to_str().ok()?).ok())
+        .is_some_and(|since| info.modified <= since)
+}
+// ANCHOR_END: conditional
+
+/// The `Range` to answer, if any. `If-Range` makes it conditional: "only if
+/// the file is still the one I have half of" (the same ETag or date);
+/// otherwise the client gets the whole new file.
+fn requested_range(headers: &HeaderMap, info: &FileInfo) -> Ranged {
+    let Some(range) = headers.get(RANGE).and_then(|r| r.to_str().ok()) else {
+        return Ranged::Whole;
+    };
+    if let Some(if_range) = headers.get(IF_RANGE) {
+        let same = if_range == info.etag
+            || (!if_range.as_bytes().starts_with(b"\"") && if_range == info.last_modified);
+        if !same {
+            return Ranged::Whole;
+        }
+    }
+    range::parse(range, info.len)
+}
+
+/// `ETag` and `Last-Modified`, the validators a client sends back later.
+fn validators(headers: &mut HeaderMap, info: &FileInfo) {
+    headers.insert(ETAG, info.etag.clone());
+    headers.insert(LAST_MODIFIED, info.last_modified.clone());
+}
+
+// ANCHOR: body
+/// The bytes `range` of the file: a slice of the cached copy (no copying:
+/// `Bytes` shares the buffer), or the file streamed in [`CHUNK`]s, never
+/// read whole (the seed's `fs.readFile` reads all of it first).
+async fn body(source: &Source, range: RangeInclusive<u64>) -> io::Result<Body> {
+    let (start, len) = (*range.start(), range.end() - range.start() + 1);
+    match source {
+        Source::Memory(file) => {
+            let start = usize::try_from(start).map_err(io::Error::other)?;
+            let end = usize::try_from(start as u64 + len).map_err(io::Error::other)?;
+            Ok(full(file.bytes.slice(start..end)))
+        }
+        Source::Disk(path, _) => {
+            let mut file = tokio::fs::File::open(path).await?;
+            if start > 0 {
+                file.seek(SeekFrom::Start(start)).await?;
+            }
+            // `take` stops at the range's end even if the file grows meanwhile.
+            let chunks = ReaderStream::with_capacity(file.take(len), CHUNK);
+            Ok(StreamBody::new(chunks.map_ok(Frame::data)).boxed_unsync())
+        }
+    }
+}
+// ANCHOR_END: body
+
+/// `res.end(text)` with `Content-Type: text/plain; charset=utf-8`.
+pub fn text(status: StatusCode, body: &'static str) -> Response<Body> {
+    text_of_type(status, "text/plain; charset=utf-8", body)
+}
+
+/// The seed's `404 Not Found.`
+pub fn not_found() -> Response<Body> {
+    text(StatusCode::NOT_FOUND, "404 Not Found.")
+}
+
+fn text_of_type(status: StatusCode, kind: &'static str, body: impl Into<Bytes>) -> Response<Body> {
+    let mut response = Response::new(full(body.into()));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+    response
+}
+
+/// `301 Moved Permanently` to `location` (a path we built: see
+/// [`RequestPath::as_directory_url`]).
+fn redirect(location: &str) -> Response<Body> {
+    let mut response = text(StatusCode::MOVED_PERMANENTLY, "301 Moved Permanently.");
+    response
+        .headers_mut()
+        .insert(LOCATION, header(location.to_owned()));
+    response
+}
+
+fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(empty_body());
+    *response.status_mut() = status;
+    response
+}
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes)
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync()
+}
+
+fn empty_body() -> Body {
+    full(Bytes::new())
+}
+
+/// A header value from text we built (digits, `/`, `-`, percent-encoded paths).
+fn header(text: String) -> HeaderValue {
+    HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static("invalid"))
+}
