@@ -8,6 +8,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -117,7 +118,7 @@ pub async fn run(args: &Args) -> Result<Report, String> {
             let connection = async move {
                 let mut stream = connect(addr).await?;
                 if bulk {
-                    bulk_stream(&mut stream, size, stop_at).await
+                    bulk_stream(stream, size, stop_at).await
                 } else {
                     ping_pong(&mut stream, size, stop_at).await
                 }
@@ -191,23 +192,17 @@ async fn ping_pong(
 }
 
 async fn bulk_stream(
-    stream: &mut TcpStream,
+    stream: TcpStream,
     size: usize,
     stop_at: Instant,
 ) -> io::Result<ConnectionResult> {
-    let (mut reader, mut writer) = stream.split();
-    let pattern: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-    let send = async {
-        let mut sent = 0u64;
-        while Instant::now() < stop_at {
-            writer.write_all(&pattern).await?;
-            sent += pattern.len() as u64;
-        }
-        writer.shutdown().await?;
-        Ok::<_, io::Error>(sent)
-    };
-    let receive = async {
-        let mut buffer = vec![0u8; 64 * 1024];
+    // Owned halves, so the reader can be its own task: with `--threads 2`
+    // writing and reading then run on two cores at once.
+    let (mut reader, mut writer) = stream.into_split();
+    let pattern: Arc<[u8]> = (0..size).map(|i| (i % 251) as u8).collect();
+    let expected = Arc::clone(&pattern);
+    let receive = tokio::spawn(async move {
+        let mut buffer = vec![0u8; 256 * 1024];
         let mut received = 0u64;
         let mut corrupt = false;
         loop {
@@ -215,15 +210,26 @@ async fn bulk_stream(
             if n == 0 {
                 return Ok::<_, io::Error>((received, corrupt));
             }
-            // Byte k of the stream must be pattern[k % size].
-            for (offset, byte) in buffer[..n].iter().enumerate() {
-                let at = (received as usize + offset) % pattern.len();
-                corrupt |= *byte != pattern[at];
+            // Byte k of the stream must be pattern[k % size]: compare slice
+            // by slice (a memcmp), not byte by byte, to keep up with the server.
+            let mut chunk = &buffer[..n];
+            let mut at = (received % expected.len() as u64) as usize;
+            while !chunk.is_empty() {
+                let len = chunk.len().min(expected.len() - at);
+                corrupt |= chunk[..len] != expected[at..at + len];
+                chunk = &chunk[len..];
+                at = (at + len) % expected.len();
             }
             received += n as u64;
         }
-    };
-    let (sent, (received, corrupt)) = tokio::try_join!(send, receive)?;
+    });
+    let mut sent = 0u64;
+    while Instant::now() < stop_at {
+        writer.write_all(&pattern).await?;
+        sent += pattern.len() as u64;
+    }
+    writer.shutdown().await?;
+    let (received, corrupt) = receive.await.map_err(io::Error::other)??;
     Ok(ConnectionResult {
         messages: 0,
         bytes: received,
