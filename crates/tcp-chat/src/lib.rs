@@ -1,0 +1,44 @@
+//! Chapter 2, 案例：聊天室: a chat room over TCP, speaking the seed's JSON.
+//!
+//! Clients log in with a nickname, then send messages to everyone
+//! (`broadcast`), to one person (`p2p`), or ask who is online (`users`);
+//! the room announces who joins and leaves, with the count. The messages are
+//! the seed's JSON objects (`common::protocol`), one per line from the
+//! server; the server reads any stream of JSON values, however TCP cuts it
+//! up ([`framing`]).
+//!
+//! What the seed's version leaves out, and this one does not: nicknames
+//! checked (taken ignoring case, empty, too long, control characters), a
+//! size limit per message, a bad message answered with an error instead of
+//! a crash, a client that stops reading dropped instead of stalling the room
+//! ([`room::Outbox::push`]), and a Ctrl-C that tells everyone goodbye.
+//!
+//! Run it (`just ch2-chat`, or `cargo run -p tcp-chat -- server`), then in
+//! two more terminals:
+//!
+//! ```text
+//! $ just ch2-chat-client alice          $ just ch2-chat-client bob
+//! * welcome, alice! 1 online            * welcome, bob! 2 online
+//! * bob joined, 2 online                hi alice
+//! [bob] hi alice                        [bob] hi alice
+//! ```
+//!
+//! or speak the protocol by hand, one JSON object per line:
+//!
+//! ```text
+//! $ nc 127.0.0.1 8125
+//! {"type":"login","nickname":"carol"}
+//! {"type":"login","success":true,"message":"welcome, carol! 3 online","sumUsers":3}
+//! ```
+//!
+//! `cargo run -p tcp-chat -- demo` runs the server and three clients in one
+//! process and prints every line they exchange.
+
+pub mod client;
+pub mod console;
+pub mod demo;
+pub mod framing;
+pub mod room;
+pub mod server;
+
+pub use server::{Config, Server};

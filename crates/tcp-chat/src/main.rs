@@ -1,0 +1,118 @@
+//! `tcp-chat`: the chapter 2 chat room server, its interactive client, and a
+//! demo of both. See the crate docs (`src/lib.rs`) and docs/ch2-tcp.md.
+
+use std::error::Error;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use common::cli::ListenArgs;
+use tcp_chat::{Config, Server};
+use tokio::sync::mpsc;
+
+/// A TCP chat room and its client (chapter 2 of the Node.js networking tutorial).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the chat room. Clients send one JSON object per line (login,
+    /// broadcast, p2p, users); see docs/ch2-tcp.md for the protocol.
+    ///
+    /// Try it from other terminals with `tcp-chat client` or
+    /// `nc 127.0.0.1 8125`.
+    Server {
+        #[command(flatten)]
+        listen: ListenArgs<8125>,
+        /// Turn away new clients while this many are connected
+        /// (Node's server.maxConnections).
+        #[arg(long, value_name = "N")]
+        max_connections: Option<usize>,
+        /// Disconnect a client that has sent nothing for this many seconds
+        /// (Node's socket.setTimeout).
+        #[arg(long, value_name = "SECS")]
+        idle_timeout: Option<u64>,
+    },
+    /// Join a chat room: type a line to send it to everyone, `@name text` to
+    /// send it to one person, `/users` to see who is online, `/quit` to leave.
+    Client {
+        /// Server address.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Server port.
+        #[arg(long, default_value_t = 8125)]
+        port: u16,
+        /// Your nickname; asked for if not given.
+        #[arg(long)]
+        nickname: Option<String>,
+    },
+    /// Run the server and three scripted clients in one process on loopback,
+    /// printing every line they exchange.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Server {
+            listen,
+            max_connections,
+            idle_timeout,
+        } => {
+            common::logging::init();
+            let config = Config {
+                max_connections,
+                idle_timeout: idle_timeout.map(Duration::from_secs),
+                ..Config::default()
+            };
+            serve(listen, config).await
+        }
+        Command::Client {
+            host,
+            port,
+            nickname,
+        } => join(&host, port, nickname).await,
+        Command::Demo => {
+            common::logging::init_demo("server");
+            tcp_chat::demo::run().await.map_err(Into::into)
+        }
+    };
+    common::exit::report("tcp-chat", result)
+}
+
+async fn serve(listen: ListenArgs<8125>, config: Config) -> Result<(), Box<dyn Error>> {
+    let listener = common::net::bind_tcp(listen.addr()).await?;
+    let server = Server::new(listener, config);
+    common::net::announce_listening(server.local_addr()?);
+    server.run(common::shutdown::ctrl_c()).await;
+    Ok(())
+}
+
+async fn join(host: &str, port: u16, nickname: Option<String>) -> Result<(), Box<dyn Error>> {
+    let addr = tokio::net::lookup_host((host, port))
+        .await?
+        .next()
+        .ok_or_else(|| format!("{host} has no address"))?;
+    // Reading the terminal blocks, so a plain thread does it and hands each
+    // line over a channel; the chat loop then waits for typed lines and
+    // server messages alike.
+    let (lines, typed) = mpsc::channel(16);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if lines.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    tcp_chat::client::chat(addr, nickname, typed, |line| println!("{line}"))
+        .await
+        .map_err(|error| {
+            format!("cannot chat with {addr}: {error} (is `tcp-chat server` running?)").into()
+        })
+}

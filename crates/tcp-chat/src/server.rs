@@ -1,0 +1,373 @@
+//! The chat server: `net.createServer`, one task per client, one shared room.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::protocol::{ClientMessage, ServerMessage};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{debug, info, warn};
+
+use crate::framing::{Frame, FrameError, JsonStream, to_line};
+use crate::room::{Outbox, Room};
+
+/// What every client is told when the server stops.
+pub const SHUTDOWN_NOTICE: &str = "the server is shutting down, goodbye";
+
+/// How much of a client's stream we buffer to begin with. It grows for a
+/// long message (up to the 64 KiB limit) and stays small for an idle client:
+/// with thousands connected, this buffer is most of what each one costs.
+const READ_BUFFER: usize = 1024;
+
+/// The most bytes one write to a socket carries when lines are waiting.
+const BATCH: usize = 16 * 1024;
+
+/// What the command-line flags can change.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `server.maxConnections`: beyond this many, a new client is told the
+    /// room is full and disconnected.
+    pub max_connections: Option<usize>,
+    /// `socket.setTimeout`: a client silent this long is disconnected (and
+    /// announced as having left).
+    pub idle_timeout: Option<Duration>,
+    /// How many lines may wait for one client. A client that lets its queue
+    /// fill up (by not reading) is disconnected.
+    pub queue: usize,
+    /// After Ctrl-C, how long we try to deliver each client's goodbye.
+    pub grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            idle_timeout: None,
+            queue: 1024,
+            grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// A bound chat server, ready to [`run`](Server::run).
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    config: Config,
+    /// The one room everyone joins.
+    room: Arc<Room>,
+    /// Open connections (logged in or not), as a `watch` channel so a test
+    /// or the demo can wait for a number: `server.getConnections()`.
+    open: Arc<watch::Sender<usize>>,
+}
+
+impl Server {
+    /// Takes a listener that is already bound (`main` binds, and explains a
+    /// port in use).
+    pub fn new(listener: TcpListener, config: Config) -> Self {
+        Self {
+            listener,
+            config,
+            room: Arc::new(Room::new()),
+            open: Arc::new(watch::Sender::new(0)),
+        }
+    }
+
+    /// `server.address()`: where we really listen.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The number of open connections, live (see `tcp-echo`'s twin).
+    pub fn connections(&self) -> watch::Receiver<usize> {
+        self.open.subscribe()
+    }
+
+    /// The room, to look at from a test or the demo.
+    pub fn room(&self) -> Arc<Room> {
+        Arc::clone(&self.room)
+    }
+
+    /// Serves until `shutdown` resolves; then every client is told the
+    /// server is shutting down, every connection is closed, and this returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let Server {
+            listener,
+            config,
+            room,
+            open,
+        } = self;
+        let config = Arc::new(config);
+        // Connection tasks are spawned on the tracker so that we can wait for
+        // all of them at the end; `closing` tells them to say goodbye.
+        let tracker = TaskTracker::new();
+        let closing = CancellationToken::new();
+        tokio::pin!(shutdown);
+
+        loop {
+            let (socket, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(connection) => connection,
+                    Err(error) => {
+                        // Usually "too many open files": not one client's
+                        // fault. Log it, breathe, keep serving.
+                        warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            if let Some(max) = config.max_connections
+                && *open.borrow() >= max
+            {
+                refuse(&socket, max);
+                warn!(%peer, max, "refused client: the room is full");
+                continue;
+            }
+            open.send_modify(|n| *n += 1);
+            info!(%peer, open = *open.borrow(), "client connected");
+            let (room, config, closing, open) = (
+                Arc::clone(&room),
+                Arc::clone(&config),
+                closing.clone(),
+                Arc::clone(&open),
+            );
+            // One task per client, running alongside all the others.
+            tracker.spawn(async move {
+                handle_connection(socket, peer, room, &config, closing).await;
+                open.send_modify(|n| *n -= 1);
+            });
+        }
+
+        // Stop accepting (`server.close()`), then tell every connection to
+        // say goodbye and close; each one takes at most `grace`.
+        drop(listener);
+        info!(open = *open.borrow(), "server shutting down");
+        closing.cancel();
+        tracker.close();
+        tracker.wait().await;
+        info!("server closed");
+    }
+}
+
+/// Tells a client we will not serve that the room is full. The socket is
+/// brand new, so its send buffer is empty and a non-blocking write of one
+/// short line fits; dropping the socket afterwards closes it.
+fn refuse(socket: &TcpStream, max: usize) {
+    let message = format!("the server is full ({max} connections), try again later");
+    let _ = socket.try_write(&to_line(&ServerMessage::error(message)));
+}
+
+/// How a connection ended.
+#[derive(Debug)]
+enum Ending {
+    /// The client closed its side (`end`), or its process exited.
+    ClientEnded,
+    /// The connection broke (a reset).
+    Broken(io::Error),
+    /// Nothing arrived for the idle timeout.
+    Idle(Duration),
+    /// One message was over the size limit.
+    TooLong,
+    /// The client's queue overflowed: it was not reading.
+    TooSlow,
+    /// Ctrl-C.
+    ServerClosing,
+}
+
+// ANCHOR: connection
+/// One client, from `'connection'` to `'close'`.
+async fn handle_connection(
+    socket: TcpStream,
+    peer: SocketAddr,
+    room: Arc<Room>,
+    config: &Config,
+    closing: CancellationToken,
+) {
+    // Chat lines are small and should leave at once, not wait to be merged
+    // with the next one (Nagle's algorithm; Node's `socket.setNoDelay()`).
+    let _ = socket.set_nodelay(true);
+    // `into_split` gives two owned halves, so reading and writing can go on
+    // in different tasks.
+    let (reader, writer) = socket.into_split();
+    let (lines, queue) = mpsc::channel(config.queue);
+    let outbox = Outbox::new(lines);
+    // The writer gets its own task: we keep reading what this client sends
+    // while its earlier lines are still on their way to it.
+    let mut writing = tokio::spawn(write_lines(writer, queue));
+
+    let mut session = Session {
+        room: Arc::clone(&room),
+        outbox,
+        nickname: None,
+    };
+    let frames = FramedRead::with_capacity(reader, JsonStream::new(), READ_BUFFER);
+    let ending = session.serve(frames, config.idle_timeout, &closing).await;
+
+    let Session {
+        outbox, nickname, ..
+    } = session;
+    if let Some(nickname) = &nickname {
+        match &ending {
+            Ending::ServerClosing => room.remove(nickname),
+            Ending::TooSlow => room.leave(nickname, Some("too slow to keep up: dropped")),
+            Ending::Idle(after) => {
+                let why = format!("idle for {after:?}");
+                room.leave(nickname, Some(&why));
+            }
+            _ => room.leave(nickname, None),
+        }
+    }
+    if let Ending::ServerClosing = ending {
+        outbox.send(&ServerMessage::log(SHUTDOWN_NOTICE));
+    }
+    // Our outbox was the last sender to this queue (the room's copy went
+    // with `leave`): dropping it lets the writer finish what is queued, then
+    // close. A client that is not reading gets no more time.
+    drop(outbox);
+    if let Ending::TooSlow = ending {
+        writing.abort();
+    } else if tokio::time::timeout(config.grace, &mut writing)
+        .await
+        .is_err()
+    {
+        writing.abort();
+    }
+    let who = nickname.as_deref().unwrap_or("-");
+    match ending {
+        Ending::Broken(error) => info!(%peer, who, %error, "client disconnected abruptly"),
+        ending => info!(%peer, who, ?ending, "client disconnected"),
+    }
+}
+// ANCHOR_END: connection
+
+// ANCHOR: write_lines
+/// The writer task: takes lines from the client's queue and writes them to
+/// its socket, until every sender is gone; then closes our side (`end()`).
+async fn write_lines(
+    mut socket: OwnedWriteHalf,
+    mut queue: mpsc::Receiver<Bytes>,
+) -> io::Result<()> {
+    while let Some(line) = queue.recv().await {
+        // When the room is busy, more lines are already waiting: send them
+        // with this one, one system call for many lines.
+        let mut batch = Vec::from(line);
+        while batch.len() < BATCH
+            && let Ok(line) = queue.try_recv()
+        {
+            batch.extend_from_slice(&line);
+        }
+        // This waits while the client's socket buffer is full, which is when
+        // the queue above fills up.
+        socket.write_all(&batch).await?;
+    }
+    socket.shutdown().await
+}
+// ANCHOR_END: write_lines
+
+/// One client's side of the conversation.
+struct Session {
+    room: Arc<Room>,
+    /// Where replies to this client go: the same queue as the room's lines,
+    /// so replies and broadcasts reach it in the order they happened.
+    outbox: Outbox,
+    /// `None` until a login succeeds. The server's record of who this is:
+    /// `nickname` and `from` in what others receive always come from here.
+    nickname: Option<String>,
+}
+
+/// What woke the read loop.
+enum Event {
+    Frame(Option<Result<Frame<ClientMessage>, FrameError>>),
+    Idle,
+    Overflowed,
+    Closing,
+}
+
+impl Session {
+    /// Reads messages and answers them until the connection has to end.
+    async fn serve(
+        &mut self,
+        mut frames: FramedRead<OwnedReadHalf, JsonStream<ClientMessage>>,
+        idle_timeout: Option<Duration>,
+        closing: &CancellationToken,
+    ) -> Ending {
+        loop {
+            // Wait for whichever comes first: a message, silence for too
+            // long, our queue overflowing, or Ctrl-C.
+            let event = tokio::select! {
+                next = frames.next() => Event::Frame(next),
+                () = idle(idle_timeout) => Event::Idle,
+                () = self.outbox.overflowed() => Event::Overflowed,
+                () = closing.cancelled() => Event::Closing,
+            };
+            match event {
+                Event::Frame(Some(Ok(Frame::Message(message)))) => self.handle(message),
+                Event::Frame(Some(Ok(Frame::Invalid(why)))) => self.error(why),
+                Event::Frame(Some(Err(FrameError::TooLong { limit }))) => {
+                    let why = format!(
+                        "message too long: the limit is {} KiB, closing the connection",
+                        limit / 1024
+                    );
+                    self.error(why);
+                    return Ending::TooLong;
+                }
+                Event::Frame(Some(Err(FrameError::Io(error)))) => return Ending::Broken(error),
+                Event::Frame(None) => return Ending::ClientEnded,
+                Event::Idle => return Ending::Idle(idle_timeout.unwrap_or_default()),
+                Event::Overflowed => return Ending::TooSlow,
+                Event::Closing => return Ending::ServerClosing,
+            }
+        }
+    }
+
+    // ANCHOR: handle
+    /// Answers one message, by what it is and whether we are logged in.
+    fn handle(&mut self, message: ClientMessage) {
+        debug!(?message, who = ?self.nickname, "message");
+        let Some(me) = self.nickname.as_deref() else {
+            match message {
+                ClientMessage::Login(login) => {
+                    self.nickname = self.room.join(&login.nickname, &self.outbox);
+                }
+                _ => self.error(r#"log in first: {"type":"login","nickname":"your name"}"#),
+            }
+            return;
+        };
+        match message {
+            ClientMessage::Login(_) => self.error(format!("you are already logged in as {me}")),
+            ClientMessage::Broadcast(broadcast) => self.room.broadcast(me, &broadcast.message),
+            ClientMessage::P2p(p2p) => {
+                if let Err(why) = self.room.send_private(me, &p2p.to, &p2p.message) {
+                    self.error(why);
+                }
+            }
+            ClientMessage::Users => self.outbox.send(&self.room.users_message()),
+        }
+    }
+    // ANCHOR_END: handle
+
+    /// `{"type":"error","message":why}` to this client; the connection goes on.
+    fn error(&self, why: impl Into<String>) {
+        self.outbox.send(&ServerMessage::error(why));
+    }
+}
+
+/// Resolves after `limit`, or never when there is no limit.
+async fn idle(limit: Option<Duration>) {
+    match limit {
+        Some(limit) => tokio::time::sleep(limit).await,
+        None => std::future::pending().await,
+    }
+}
