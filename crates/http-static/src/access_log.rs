@@ -15,6 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
+use http::header::CONTENT_LENGTH;
 use http::{Method, Response, StatusCode, Uri};
 use hyper::body::{Body, Frame, SizeHint};
 use tracing::info;
@@ -26,8 +27,10 @@ pub struct Logged<B> {
     method: Method,
     uri: Uri,
     status: StatusCode,
-    /// The body's length when known (`Content-Length`): to tell a cut-off download.
+    /// The `Content-Length` we promised, to tell a download cut short.
     expected: Option<u64>,
+    /// Bytes handed to hyper so far (it may still have the last ones in
+    /// its buffer when a client goes away).
     sent: u64,
     started: Instant,
 }
@@ -40,8 +43,12 @@ pub fn wrap<B: Body>(
     response: Response<B>,
 ) -> Response<Logged<B>> {
     let status = response.status();
+    let expected = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|len| len.to_str().ok()?.parse().ok());
     response.map(|inner| Logged {
-        expected: inner.size_hint().exact(),
+        expected,
         inner,
         method,
         uri,

@@ -1,0 +1,210 @@
+//! What the tests share: a server on 127.0.0.1:0 serving a temporary
+//! directory, and HTTP spoken by hand over a raw TCP socket (a client
+//! library would tidy up the paths we want to send as they are).
+
+// Each test file uses some of these, not all.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use http_static::{Config, Server};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Every network wait in the tests is bounded by this.
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+/// A running server; it stops when [`TestServer::stop`] is called or the
+/// test's runtime ends.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Serves `root` with the given options on an ephemeral loopback port.
+    pub async fn start(root: &Path, list: bool, grace: Duration) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = Config {
+            root: root.to_path_buf(),
+            list,
+            grace,
+        };
+        let server = Server::new(listener, config).unwrap();
+        let addr = server.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    /// Serves `root` without listing, with a 5 s grace period.
+    pub async fn serve(root: &Path) -> Self {
+        Self::start(root, false, Duration::from_secs(5)).await
+    }
+
+    /// Sends the Ctrl-C signal; returns the task to await for the end.
+    pub fn stop(&mut self) -> &mut JoinHandle<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        &mut self.task
+    }
+
+    /// `GET path` on a fresh connection that closes after the answer.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(&format!(
+            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+        ))
+        .await
+    }
+
+    /// `GET path` with extra header lines (`"Range: bytes=0-1"`).
+    pub async fn get_with(&self, path: &str, headers: &[&str]) -> Reply {
+        let mut request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+        for header in headers {
+            request.push_str(header);
+            request.push_str("\r\n");
+        }
+        request.push_str("\r\n");
+        self.request(&request).await
+    }
+
+    /// Sends `raw` as it is on a fresh connection and reads until the
+    /// server closes it: the raw bytes of the answer, parsed.
+    pub async fn request(&self, raw: &str) -> Reply {
+        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        stream.write_all(raw.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(LIMIT, stream.read_to_end(&mut answer))
+            .await
+            .expect("the server answered and closed in time")
+            .unwrap();
+        Reply::parse(&answer)
+    }
+}
+
+/// An HTTP response as it came off the wire.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    /// Header names lower-cased, in the order sent.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// Splits `status line`, headers and body (everything after the blank line).
+    pub fn parse(raw: &[u8]) -> Self {
+        let end = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no end of headers in {:?}", String::from_utf8_lossy(raw)));
+        let head = std::str::from_utf8(&raw[..end]).unwrap();
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap();
+        let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+        let headers = lines
+            .map(|line| {
+                let (name, value) = line.split_once(':').unwrap();
+                (name.trim().to_ascii_lowercase(), value.trim().to_owned())
+            })
+            .collect();
+        Self {
+            status,
+            headers,
+            body: raw[end + 4..].to_vec(),
+        }
+    }
+
+    /// The value of header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads one response from a keep-alive connection: headers, then exactly
+/// `Content-Length` bytes of body (none for a HEAD or a 304).
+pub async fn read_response(reader: &mut BufReader<TcpStream>, has_body: bool) -> Reply {
+    let mut head = Vec::new();
+    loop {
+        let before = head.len();
+        tokio::time::timeout(LIMIT, reader.read_until(b'\n', &mut head))
+            .await
+            .expect("headers in time")
+            .unwrap();
+        assert!(head.len() > before, "connection closed inside the headers");
+        if head.ends_with(b"\r\n\r\n") {
+            break;
+        }
+    }
+    let mut reply = Reply::parse(&head);
+    if has_body {
+        let len: usize = reply.header("content-length").unwrap().parse().unwrap();
+        let mut body = vec![0; len];
+        tokio::time::timeout(LIMIT, reader.read_exact(&mut body))
+            .await
+            .expect("body in time")
+            .unwrap();
+        reply.body = body;
+    }
+    reply
+}
+
+/// A site in a fresh temporary directory:
+///
+/// ```text
+/// index.html          "<h1>home</h1>\n"
+/// hello.txt           "Hello, file!\n"
+/// style.css, app.js, pixel.png, data.json, blob.unknownext
+/// sub/index.html      "<h1>sub</h1>\n"
+/// empty-dir/          (no index.html)
+/// .env                a dotfile with a secret
+/// ```
+pub fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |name: &str, contents: &[u8]| {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    };
+    write("index.html", b"<h1>home</h1>\n");
+    write("hello.txt", b"Hello, file!\n");
+    write("style.css", b"body { color: red }\n");
+    write("app.js", b"console.log('hi')\n");
+    write("pixel.png", b"\x89PNG\r\n\x1a\n not really");
+    write("data.json", b"{\"a\":1}\n");
+    write("blob.unknownext", b"??");
+    write("sub/index.html", b"<h1>sub</h1>\n");
+    write(".env", b"SECRET=hunter2\n");
+    std::fs::create_dir(root.join("empty-dir")).unwrap();
+    dir
+}
+
+/// `len` bytes that differ at every offset a bug could shift to.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| pattern_byte(i as u64)).collect()
+}
+
+/// The byte at `offset` of [`pattern`].
+pub fn pattern_byte(offset: u64) -> u8 {
+    (offset % 251) as u8 ^ (offset / 251 % 256) as u8
+}
