@@ -222,7 +222,6 @@ impl Tallies {
     }
 }
 
-// ANCHOR: bind_shared
 /// Binds a UDP socket that other sockets on this machine may bind to the
 /// same address and port, so that two receivers (two terminals, or the lab)
 /// can listen on one port.
@@ -235,20 +234,43 @@ impl Tallies {
 ///   one of the sockets (it balances load by the sender's address), while a
 ///   *broadcast* or *multicast* datagram goes to every one of them.
 ///
-/// Call it inside the tokio runtime.
+/// Port 0 picks a port that no other socket holds. Call it inside the tokio
+/// runtime.
 pub fn bind_shared(addr: SocketAddr) -> Result<UdpSocket, BindError> {
     let explain = |error| BindError::explain(addr, error);
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
-        .map_err(explain)?;
-    socket.set_reuse_address(true).map_err(explain)?;
-    #[cfg(all(unix, not(any(target_os = "solaris", target_os = "illumos"))))]
-    socket.set_reuse_port(true).map_err(explain)?;
-    // tokio drives the socket with epoll: it must never block a thread.
-    socket.set_nonblocking(true).map_err(explain)?;
-    socket.bind(&addr.into()).map_err(explain)?;
-    UdpSocket::from_std(socket.into()).map_err(explain)
+    if addr.port() != 0 {
+        return bind_reusable(addr).map_err(explain);
+    }
+    // With the reuse options set, Linux may pick for port 0 a port that
+    // another sharing socket already holds, and we would hear its datagrams.
+    // A plain socket gets a port nobody holds: we take that. (A process
+    // starting at that moment may hold a copy of the plain socket for an
+    // instant, hence a few tries.)
+    let mut tries = 0;
+    loop {
+        let probe = std::net::UdpSocket::bind(addr).map_err(explain)?;
+        let free = probe.local_addr().map_err(explain)?;
+        drop(probe);
+        match bind_reusable(free) {
+            Err(error) if error.kind() == io::ErrorKind::AddrInUse && tries < 10 => tries += 1,
+            result => return result.map_err(explain),
+        }
+    }
 }
-// ANCHOR_END: bind_shared
+
+// ANCHOR: bind_reusable
+/// A UDP socket with `SO_REUSEADDR` and `SO_REUSEPORT`, bound to `addr`.
+fn bind_reusable(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    #[cfg(all(unix, not(any(target_os = "solaris", target_os = "illumos"))))]
+    socket.set_reuse_port(true)?;
+    // tokio drives the socket with epoll: it must never block a thread.
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
+}
+// ANCHOR_END: bind_reusable
 
 /// What a sender sends, how often and how many times.
 #[derive(Debug, Clone)]
@@ -398,6 +420,11 @@ impl Heard {
                 self.each_went_to_one(sent),
                 "every datagram reached exactly one of the two sockets",
             ),
+            Expect::OnlySecond => (
+                self.by_receiver[0].is_empty()
+                    && sent.iter().all(|n| self.by_receiver[1].contains(n)),
+                "every datagram reached B only",
+            ),
         };
         lines.push(if as_expected {
             format!("=> {verdict}")
@@ -425,6 +452,8 @@ pub enum Expect {
     BothGetAll,
     /// Unicast: every datagram to one of them.
     OneGetsEach,
+    /// Multicast after receiver A left the group: every datagram to B only.
+    OnlySecond,
 }
 
 /// Listens on two receivers that share a port and records the numbered
@@ -447,6 +476,9 @@ pub async fn hear_pair(
             let [a, b] = &heard.by_receiver;
             sent.iter().all(|n| a.contains(n) || b.contains(n))
         }
+        // Once B has them all, whatever A was given is queued too: every
+        // member gets its copy when the datagram is delivered.
+        Expect::OnlySecond => sent.iter().all(|n| heard.by_receiver[1].contains(n)),
     };
     let listen = async {
         while !done(&heard) {

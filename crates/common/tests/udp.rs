@@ -150,6 +150,20 @@ async fn two_sockets_share_a_port_and_unicast_goes_to_one() {
 }
 
 #[tokio::test]
+async fn port_zero_never_lands_on_a_port_another_shared_socket_holds() {
+    // Linux's own choice, with SO_REUSEPORT set, would collide a few times in
+    // 400 (the birthday paradox over ~28,000 ports).
+    let sockets: Vec<UdpSocket> = (0..400)
+        .map(|_| bind_shared("127.0.0.1:0".parse().unwrap()).unwrap())
+        .collect();
+    let ports: std::collections::BTreeSet<u16> = sockets
+        .iter()
+        .map(|s| s.local_addr().unwrap().port())
+        .collect();
+    assert_eq!(ports.len(), sockets.len());
+}
+
+#[tokio::test]
 async fn a_shared_port_still_refuses_a_plain_socket() {
     let shared = bind_shared("127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = shared.local_addr().unwrap();
