@@ -1,0 +1,211 @@
+//! Broadcast to 127.255.255.255 over real sockets (never 255.255.255.255,
+//! never a LAN address).
+
+// Helpers outside #[test] functions may panic too: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::udp::{Plan, Stopped};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::UdpSocket;
+use tokio::time::timeout;
+use udp_broadcast::sender::LOOPBACK_BROADCAST;
+use udp_broadcast::{receiver, sender};
+
+const LIMIT: Duration = Duration::from_secs(5);
+const BINARY: &str = env!("CARGO_BIN_EXE_udp-broadcast");
+
+/// Two receivers sharing one port of 127.255.255.255.
+fn two_receivers() -> (UdpSocket, UdpSocket, SocketAddrV4) {
+    let first = receiver::bind(SocketAddr::from((LOOPBACK_BROADCAST, 0))).unwrap();
+    let port = first.local_addr().unwrap().port();
+    let second = receiver::bind(SocketAddr::from((LOOPBACK_BROADCAST, port))).unwrap();
+    (first, second, SocketAddrV4::new(LOOPBACK_BROADCAST, port))
+}
+
+fn plan(count: u64) -> Plan {
+    Plan {
+        message: "hello".into(),
+        interval: Duration::from_millis(1),
+        count: Some(count),
+    }
+}
+
+#[tokio::test]
+async fn one_broadcast_reaches_both_receivers_on_one_port() {
+    let (first, second, to) = two_receivers();
+    let socket = sender::open(to).await.unwrap();
+    let from = socket.local_addr().unwrap();
+    let sent = timeout(
+        LIMIT,
+        sender::run(&socket, to, &plan(3), std::future::pending(), |_, _| {}),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(sent, 3);
+    for receiver_socket in [&first, &second] {
+        let mut lines = Vec::new();
+        let (tallies, stopped) = timeout(
+            LIMIT,
+            receiver::run(receiver_socket, Some(3), std::future::pending(), |r| {
+                lines.push(common::udp::received_line(&r));
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(stopped, Stopped::Count);
+        assert_eq!(lines[0], format!("client got hello #1 from {from}"));
+        let tally = tallies.of(from).unwrap();
+        assert_eq!((tally.received, tally.missing()), (3, 0), "{tally}");
+    }
+}
+
+#[tokio::test]
+async fn without_set_broadcast_the_os_refuses_and_we_say_why() {
+    let (_first, _second, to) = two_receivers();
+    let plain = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+    let error = timeout(
+        LIMIT,
+        sender::run(&plain, to, &plan(1), std::future::pending(), |_, _| {}),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::PermissionDenied);
+    let text = error.to_string();
+    assert!(text.contains("Permission denied"), "{text}");
+    assert!(text.contains("socket.setBroadcast(true)"), "{text}");
+}
+
+#[tokio::test]
+async fn a_receiver_bound_to_127_0_0_1_hears_no_broadcast() {
+    // The address a receiver binds is a filter: only datagrams sent to it.
+    let (first, _second, to) = two_receivers();
+    let unicast_only = receiver::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, to.port()))).unwrap();
+    let socket = sender::open(to).await.unwrap();
+    timeout(
+        LIMIT,
+        sender::run(&socket, to, &plan(1), std::future::pending(), |_, _| {}),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // Once the broadcast receiver has it, delivery to every socket is done.
+    let mut buffer = [0; 64];
+    timeout(LIMIT, first.recv_from(&mut buffer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(unicast_only.try_recv_from(&mut buffer).is_err());
+}
+
+#[tokio::test]
+async fn the_lab_shows_each_broadcast_reaching_both_sockets() {
+    let report = timeout(LIMIT, udp_broadcast::lab::run(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.heard.by_receiver[0], [1, 2, 3, 4, 5], "{report:?}");
+    assert_eq!(report.heard.by_receiver[1], [1, 2, 3, 4, 5], "{report:?}");
+}
+
+// The binaries, as a student runs them.
+
+#[tokio::test]
+async fn the_sender_binary_stops_by_itself_after_count() {
+    let (first, second, to) = two_receivers();
+    let output = timeout(
+        LIMIT,
+        tokio::process::Command::new(BINARY)
+            .args([
+                "sender",
+                "--to",
+                "127.255.255.255",
+                "--interval",
+                "10ms",
+                "--count",
+                "3",
+            ])
+            .args(["--port", &to.port().to_string()])
+            .output(),
+    )
+    .await
+    .expect("the sender ends by itself")
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("server running 127.0.0.1:"),
+        "{stdout}"
+    );
+    assert_eq!(lines[1], format!("server sent hello #1 to {to}"));
+    assert_eq!(lines[3], format!("server sent hello #3 to {to}"));
+    assert_eq!(lines[4], "sent 3 datagrams");
+    for socket in [first, second] {
+        let (tallies, _) = timeout(
+            LIMIT,
+            receiver::run(&socket, Some(3), std::future::pending(), |_| {}),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(tallies.total(), 3);
+    }
+}
+
+#[tokio::test]
+async fn the_receiver_binary_counts_and_prints_a_summary() {
+    let mut child = tokio::process::Command::new(BINARY)
+        .args(["receiver", "--port", "0", "--count", "3"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = timeout(LIMIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let addr: SocketAddr = first
+        .strip_prefix("listening on ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(addr.ip(), LOOPBACK_BROADCAST);
+    let SocketAddr::V4(to) = addr else {
+        panic!("{addr}")
+    };
+
+    // #2 is "lost": the receiver must notice.
+    let socket = sender::open(to).await.unwrap();
+    for text in ["hello #1", "hello #3", "hello #4"] {
+        socket.send_to(text.as_bytes(), to).await.unwrap();
+    }
+    let status = timeout(LIMIT, child.wait())
+        .await
+        .expect("ends after --count")
+        .unwrap();
+    assert!(status.success());
+    let mut rest = Vec::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        rest.push(line);
+    }
+    let me = socket.local_addr().unwrap();
+    assert_eq!(rest[0], format!("client running {addr}"));
+    assert_eq!(
+        rest[2],
+        format!("client got hello #3 from {me} (1 missing before it)")
+    );
+    assert_eq!(rest[4], "summary: 3 datagrams, 1 numbered sender");
+    assert_eq!(
+        rest[5],
+        format!("  from {me}: received 3 (#1..#4), 1 missing, 0 out of order")
+    );
+}

@@ -1,0 +1,57 @@
+//! A multicast group address: checked once, when it is parsed.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+/// The seed's group: in 224.0.1.0/24, the block for groups used across the
+/// Internet. (239.0.0.0/8 is the block for a site's own use.)
+pub const SEED_GROUP: Group = Group(Ipv4Addr::new(224, 0, 1, 100));
+
+// ANCHOR: group
+/// An IPv4 multicast group: an address in 224.0.0.0/4 (224.0.0.0 to
+/// 239.255.255.255). A `Group` can only be made from such an address, so
+/// every function that takes one knows it is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Group(Ipv4Addr);
+
+/// An address that is not a multicast group.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0} is not a multicast group: a group is an address from 224.0.0.0 to \
+     239.255.255.255 (224.0.0.0/4), such as the seed's 224.0.1.100"
+)]
+pub struct NotMulticast(pub Ipv4Addr);
+
+impl Group {
+    pub fn new(addr: Ipv4Addr) -> Result<Self, NotMulticast> {
+        if addr.is_multicast() {
+            Ok(Self(addr))
+        } else {
+            Err(NotMulticast(addr))
+        }
+    }
+
+    pub fn addr(self) -> Ipv4Addr {
+        self.0
+    }
+}
+// ANCHOR_END: group
+
+impl FromStr for Group {
+    type Err = String;
+
+    /// Parses `224.0.1.100`; what clap calls for `--group`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let addr: Ipv4Addr = text
+            .parse()
+            .map_err(|_| format!("{text:?} is not an IPv4 address such as 224.0.1.100"))?;
+        Group::new(addr).map_err(|error| error.to_string())
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

@@ -1,0 +1,185 @@
+//! `udp-multicast`: the chapter 3 multicast sender and receiver, a demo and a lab.
+//! See the crate docs (`src/lib.rs`) and docs/ch3-udp.md for the lesson.
+
+use std::net::Ipv4Addr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use common::udp::{Plan, Stopped, Tallies, receive_numbered, received_line};
+use udp_multicast::group::SEED_GROUP;
+use udp_multicast::{Group, receiver, sender};
+
+/// UDP multicast: a sender, and receivers that join a group (chapter 3 of
+/// the Node.js networking tutorial).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Send "hello #1", "hello #2", … to the group every --interval.
+    ///
+    /// By default out of the loopback interface: members on this machine
+    /// hear it, nothing leaves it. In a classroom, use --interface with this
+    /// machine's LAN address (and the receivers too).
+    Sender {
+        /// The multicast group (224.0.0.0 to 239.255.255.255).
+        #[arg(long, default_value_t = SEED_GROUP)]
+        group: Group,
+        /// The receivers' port.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The IPv4 address of the interface to send out of.
+        #[arg(long, default_value_t = Ipv4Addr::LOCALHOST)]
+        interface: Ipv4Addr,
+        /// How many routers a datagram may cross (setMulticastTTL); 1 = this network.
+        #[arg(long, default_value_t = 1)]
+        ttl: u32,
+        /// The pause between two datagrams (e.g. 2s, 500ms).
+        #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
+        interval: Duration,
+        /// Stop after this many datagrams (default: until Ctrl-C).
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+    },
+    /// Join the group and print every datagram that arrives; count what is missing.
+    ///
+    /// Several receivers can share one port: start two, in two terminals.
+    /// A summary is printed on Ctrl-C, after --count datagrams, or after
+    /// --leave-after N datagrams and --linger more of listening.
+    Receiver {
+        /// The multicast group to join (224.0.0.0 to 239.255.255.255).
+        #[arg(long, default_value_t = SEED_GROUP)]
+        group: Group,
+        /// The port to listen on; 0 lets the OS pick a free one (printed at start).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The IPv4 address of the interface to join the group on.
+        #[arg(long, default_value_t = Ipv4Addr::LOCALHOST)]
+        interface: Ipv4Addr,
+        /// Stop after this many datagrams (default: until Ctrl-C).
+        #[arg(long, value_name = "N", conflicts_with = "leave_after")]
+        count: Option<u64>,
+        /// Leave the group (dropMembership) after this many datagrams, then
+        /// report whether anything more arrived.
+        #[arg(long, value_name = "N")]
+        leave_after: Option<u64>,
+        /// With --leave-after: how long to keep listening after leaving.
+        #[arg(long, default_value = "3s", value_parser = humantime::parse_duration)]
+        linger: Duration,
+    },
+    /// Two members and a sender in one process on loopback, narrated.
+    Demo,
+    /// Two members on one port: each multicast reaches both, and after one
+    /// leaves, only the other (part of `just ch3-lab`).
+    Lab {
+        /// How many datagrams to send before and after leaving.
+        #[arg(long, default_value_t = 3)]
+        count: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sender {
+            group,
+            port,
+            interface,
+            ttl,
+            interval,
+            count,
+        } => send((group, port), interface, ttl, interval, count).await,
+        Command::Receiver {
+            group,
+            port,
+            interface,
+            count,
+            leave_after,
+            linger,
+        } => receive((group, port), interface, count, leave_after, linger).await,
+        Command::Demo => udp_multicast::demo::run().await.map_err(Into::into),
+        Command::Lab { count } => lab(count).await,
+    };
+    common::exit::report("udp-multicast", result)
+}
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+async fn send(
+    to: (Group, u16),
+    interface: Ipv4Addr,
+    ttl: u32,
+    interval: Duration,
+    count: Option<u64>,
+) -> Result {
+    let socket = sender::open(interface, ttl).await?;
+    println!("server running {}", socket.local_addr()?);
+    let plan = Plan {
+        message: "hello".into(),
+        interval,
+        count,
+    };
+    let (group, port) = to;
+    let sent = sender::run(&socket, to, &plan, common::shutdown::ctrl_c(), |_, text| {
+        println!("server sent {text} to {group}:{port}");
+    })
+    .await?;
+    println!("sent {sent} datagrams");
+    Ok(())
+}
+
+async fn receive(
+    (group, port): (Group, u16),
+    interface: Ipv4Addr,
+    count: Option<u64>,
+    leave_after: Option<u64>,
+    linger: Duration,
+) -> Result {
+    let socket = receiver::join(group, port, interface)?;
+    let addr = socket.local_addr()?;
+    common::net::announce_listening(addr);
+    println!("client running {addr}, member of {group} on {interface}");
+    let print = |received: common::udp::Received<'_>| println!("{}", received_line(&received));
+
+    // Ctrl-C, once, for both phases.
+    let ctrl_c = common::shutdown::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut tallies = Tallies::default();
+    let limit = leave_after.or(count);
+    let stopped = receive_numbered(&socket, &mut tallies, limit, &mut ctrl_c, print).await?;
+    if stopped == Stopped::Asked {
+        println!("stopped (Ctrl-C)");
+    } else if let Some(n) = leave_after {
+        receiver::leave(&socket, group, interface)?;
+        println!(
+            "left {group} after {n} datagrams (dropMembership); listening {} more",
+            humantime::format_duration(linger)
+        );
+        let after =
+            receiver::listen_after_leaving(&socket, &mut tallies, linger, &mut ctrl_c, print)
+                .await?;
+        match after {
+            0 => println!("after leaving: nothing more arrived"),
+            n => println!("after leaving: {n} more arrived"),
+        }
+    }
+    for line in tallies.summary() {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+async fn lab(count: u64) -> Result {
+    let report = udp_multicast::lab::run(count).await?;
+    if report.print() {
+        Ok(())
+    } else {
+        Err("the lab saw something other than what the lesson says".into())
+    }
+}

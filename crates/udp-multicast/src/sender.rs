@@ -1,0 +1,71 @@
+//! The sender: `server.send('hello', 8000, '224.0.1.100')` every two seconds,
+//! out of the interface we choose.
+
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+use common::udp::{Plan, send_numbered};
+use socket2::SockRef;
+use tokio::net::UdpSocket;
+
+use crate::Group;
+
+// ANCHOR: open
+/// Opens the sending socket: multicast goes out of `interface` (an IPv4
+/// address of this machine), and crosses at most `ttl` routers.
+pub async fn open(interface: Ipv4Addr, ttl: u32) -> io::Result<UdpSocket> {
+    // Bound to the interface's own address, so the datagrams carry it as
+    // their source. Port 0: any free port will do for sending.
+    let socket = UdpSocket::bind((interface, 0))
+        .await
+        .map_err(|error| explain_interface(interface, error))?;
+    // IP_MULTICAST_IF: out of which interface multicast leaves. Without it
+    // the OS picks by its routing table (usually the LAN). tokio has no
+    // method for it; socket2's `SockRef` sets it on tokio's socket.
+    // (Node: socket.setMulticastInterface('127.0.0.1').)
+    SockRef::from(&socket)
+        .set_multicast_if_v4(&interface)
+        .map_err(|error| explain_interface(interface, error))?;
+    // `setMulticastTTL(1)`: each router lowers the TTL by one and drops the
+    // datagram at 0, so 1 means "this network only".
+    socket.set_multicast_ttl_v4(ttl)?;
+    // `setMulticastLoopback(true)`: also deliver to members on this machine.
+    // On the loopback interface the interface itself loops every datagram
+    // back; on a LAN interface this decides whether we hear ourselves.
+    socket.set_multicast_loop_v4(true)?;
+    Ok(socket)
+}
+// ANCHOR_END: open
+
+/// Sends `hello #1`, `hello #2`, … to `group:port` as `plan` says, until its
+/// count or `stop`. Returns how many were sent.
+pub async fn run(
+    socket: &UdpSocket,
+    to: (Group, u16),
+    plan: &Plan,
+    stop: impl Future<Output = ()>,
+    on_sent: impl FnMut(u64, &str),
+) -> io::Result<u64> {
+    let to = SocketAddr::V4(SocketAddrV4::new(to.0.addr(), to.1));
+    send_numbered(socket, to, plan, stop, on_sent)
+        .await
+        .map_err(|error| io::Error::new(error.kind(), format!("cannot send to {to}: {error}")))
+}
+
+/// The sentence for an interface address the OS rejects.
+pub fn explain_interface(interface: Ipv4Addr, error: io::Error) -> io::Error {
+    match error.kind() {
+        io::ErrorKind::AddrNotAvailable => io::Error::new(
+            error.kind(),
+            format!(
+                "--interface {interface} is not an address of this machine: use 127.0.0.1 \
+                 (loopback) or one of this machine's own IPv4 addresses (`ip -4 addr`)"
+            ),
+        ),
+        _ => io::Error::new(
+            error.kind(),
+            format!("cannot use interface {interface}: {error}"),
+        ),
+    }
+}
