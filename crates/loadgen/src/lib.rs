@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub mod echo;
 pub mod stats;
+pub mod udp;
 
 /// Refuses any target that is not on this machine's loopback interface.
 pub fn require_loopback(addr: SocketAddr) -> Result<SocketAddr, String> {

@@ -3,6 +3,7 @@
 //! ```text
 //! loadgen echo --addr 127.0.0.1:8124 --conns 50 --size 1024 --secs 5
 //! loadgen echo --addr 127.0.0.1:8124 --conns 1 --size 65536 --secs 5 --bulk
+//! loadgen udp --addr 127.0.0.1:3000 --secs 5 [--window 16] [--sockets 4]
 //! ```
 //! `just bench-echo` builds everything in release mode and runs both.
 
@@ -29,6 +30,9 @@ struct Cli {
 enum Command {
     /// Ping-pong or bulk load on an echo server (`tcp-echo server`).
     Echo(loadgen::echo::Args),
+    /// Request/response datagrams with a window in flight; loss counted
+    /// (`udp-unicast server`, or the Node dgram peer).
+    Udp(loadgen::udp::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,13 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Echo(args) => loadgen::echo::run(args).await.map(|report| {
+                if cli.json {
+                    println!("{}", report.to_json(args));
+                } else {
+                    report.print(args);
+                }
+            }),
+            Command::Udp(args) => loadgen::udp::run(args).await.map(|report| {
                 if cli.json {
                     println!("{}", report.to_json(args));
                 } else {
