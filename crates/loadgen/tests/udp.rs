@@ -31,7 +31,7 @@ async fn start_server(drop_every: u64, wrong: bool) -> std::net::SocketAddr {
         let mut n = 0u64;
         while let Ok((_, from)) = socket.recv_from(&mut buffer).await {
             n += 1;
-            if drop_every != 0 && n % drop_every == 0 {
+            if drop_every != 0 && n.is_multiple_of(drop_every) {
                 continue;
             }
             let reply: &[u8] = if wrong { b"hi" } else { b"world" };
