@@ -23,12 +23,33 @@ ch2-echo *args:
 ch2-echo-client *args:
     cargo run -q -p tcp-echo -- client "$@"
 
+# The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
+[group('ch4 HTTP')]
+ch4-hello *args:
+    cargo run -q -p http-static --example hello -- "$@"
+
+# The seed's routes (/, /a, /b, else 404) on 127.0.0.1:3000; then: curl http://127.0.0.1:3000/a
+[group('ch4 HTTP')]
+ch4-routes *args:
+    cargo run -q -p http-static --example routes -- "$@"
+
+# The seed's HTML page (assets/index.html for every request) on 127.0.0.1:3000
+[group('ch4 HTTP')]
+ch4-html *args:
+    cargo run -q -p http-static --example html -- "$@"
+
+# Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR)
+[group('ch4 HTTP')]
+ch4-static *args:
+    cargo run -q -p http-static -- "$@"
+
 # Every lesson's demo in turn, each narrating itself on loopback
 [group('course')]
 demo:
     cargo build -q --workspace --bins
     cargo run -q -p concepts -- demo
     cargo run -q -p tcp-echo -- demo
+    cargo run -q -p http-static -- demo
 
 # The whole test suite (what CI runs after fmt and clippy)
 [group('course')]
@@ -52,3 +73,37 @@ bench-echo secs='5':
     target/release/loadgen echo --addr "$ADDR" --conns 50 --size 1024 --secs "{{secs}}"
     target/release/loadgen echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
     report_server
+
+# Benchmark http-static with wrk: 1 KiB and 100 KiB files (t2 c64), then 20 MiB to 16 curls at once (release, loopback)
+[group('course benchmarks')]
+bench-static secs='5':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v wrk >/dev/null || { echo "bench-static needs wrk: apt-get install wrk" >&2; exit 1; }
+    cargo build -q --release -p http-static
+    bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-static"
+    root="{{justfile_directory()}}/bench-results/static-root"
+    mkdir -p "$root"
+    python3 -c 'import sys; sys.stdout.write(("<!DOCTYPE html><p>" + "lorem ipsum " * 100)[:1024])' > "$root/index.html"
+    head -c 102400 /dev/urandom > "$root/100k.bin"
+    head -c 20971520 /dev/urandom > "$root/20m.bin"
+    source "{{justfile_directory()}}/.ci/bench-lib.sh"
+    start_server "$bin" --port 0 --root "$root"
+    for file in index.html 100k.bin; do
+        echo "== wrk -t2 -c64 -d{{secs}}s http://$ADDR/$file"
+        timeout $(({{secs}} + 30)) wrk -t2 -c64 -d"{{secs}}s" --latency "http://$ADDR/$file" | grep -E 'Requests/sec|Transfer/sec|50%|99%|Non-2xx|errors'
+    done
+    echo "== 16 concurrent curl of the 20 MiB file"
+    for i in $(seq 16); do
+        curl -s -o /dev/null --max-time 60 -w '%{http_code} %{size_download} %{time_total}s\n' "http://$ADDR/20m.bin" &
+    done | sort | uniq -c
+    wait
+    report_server
+
+# http-static side by side with the Node peer and nginx (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-static-peers secs='5':
+    cargo build -q --release -p http-static
+    SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
+      STATIC_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-static --port {port} --root {root}" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"

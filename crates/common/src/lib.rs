@@ -2,6 +2,8 @@
 //!
 //! - [`protocol`]: the chat room's JSON messages (seed chapter 2, "数据格式设计"),
 //!   spoken by both `tcp-chat` and `ws-chat`.
+//! - [`chat`]: the room both chat lessons share: login rules, bounded
+//!   per-client queues, and sending to one, to others, or to everyone.
 //! - [`cli`]: the `--host`/`--port` flags every server flattens into its CLI.
 //! - [`net`]: binding a port, with one plain sentence when that fails, and
 //!   the `listening on IP:PORT` line every server prints when it is ready.
@@ -11,6 +13,7 @@
 //! - [`udp`]: chapter 3's numbered datagrams, the received/missing/out-of-order
 //!   count, and binding several receivers on one port.
 
+pub mod chat;
 pub mod cli;
 pub mod exit;
 pub mod logging;

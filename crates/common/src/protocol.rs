@@ -9,12 +9,14 @@
 //! | | `{"type":"broadcast","message":"hi"}` |
 //! | | `{"type":"p2p","to":"bob","message":"psst"}` |
 //! | | `{"type":"users"}` |
+//! | | `{"type":"typing","typing":true}` (ws-chat) |
 //! | server → client | `{"type":"login","success":true,"message":"…","sumUsers":3}` |
 //! | | `{"type":"broadcast","nickname":"alice","message":"hi"}` |
 //! | | `{"type":"p2p","from":"alice","to":"bob","message":"psst"}` |
 //! | | `{"type":"log","message":"bob joined, online: 3"}` |
 //! | | `{"type":"users","users":["alice","bob"]}` |
 //! | | `{"type":"error","message":"…"}` |
+//! | | `{"type":"typing","nickname":"alice","typing":true}` (ws-chat) |
 //!
 //! Each message is a Rust enum variant; serde writes the variant's name into
 //! `"type"` (`#[serde(tag = "type")]`). Reading is done by hand in
@@ -42,6 +44,10 @@ pub enum ClientMessage {
     P2p(P2pTo),
     /// `{"type":"users"}`: ask who is online.
     Users,
+    /// `{"type":"typing","typing":…}`: "I am typing" (`true`) or "I
+    /// stopped" (`false`). New in chapter 6 (the seed's "{user} 正在输入");
+    /// ws-chat relays it, tcp-chat answers that it does not.
+    Typing(Typing),
 }
 
 /// The body of a login request.
@@ -63,6 +69,12 @@ pub struct P2pTo {
     pub message: String,
 }
 
+/// The body of a typing notice from a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typing {
+    pub typing: bool,
+}
+
 /// What the chat server sends to a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -79,6 +91,8 @@ pub enum ServerMessage {
     Users(UserList),
     /// Something the client sent could not be done; the connection goes on.
     Error(Text),
+    /// Someone started (`true`) or stopped (`false`) typing.
+    Typing(TypingFrom),
 }
 
 /// The body of a login answer. `sumUsers` keeps the seed's camelCase on the wire.
@@ -117,7 +131,30 @@ pub struct UserList {
     pub users: Vec<String>,
 }
 
+/// The body of a typing notice as delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingFrom {
+    pub nickname: String,
+    pub typing: bool,
+}
+
 impl ServerMessage {
+    /// `{"type":"broadcast","nickname":…,"message":…}`
+    pub fn broadcast(nickname: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Broadcast(BroadcastFrom {
+            nickname: nickname.into(),
+            message: message.into(),
+        })
+    }
+
+    /// `{"type":"typing","nickname":…,"typing":…}`
+    pub fn typing(nickname: impl Into<String>, typing: bool) -> Self {
+        Self::Typing(TypingFrom {
+            nickname: nickname.into(),
+            typing,
+        })
+    }
+
     /// `{"type":"log","message":…}`
     pub fn log(message: impl Into<String>) -> Self {
         Self::Log(Text {
@@ -141,7 +178,11 @@ impl<'de> Deserialize<'de> for ClientMessage {
             "broadcast" => Self::Broadcast(body.fields()?),
             "p2p" => Self::P2p(body.fields()?),
             "users" => Self::Users,
-            other => return Err(unknown_type(other, &["login", "broadcast", "p2p", "users"])),
+            "typing" => Self::Typing(body.fields()?),
+            other => {
+                let known = ["login", "broadcast", "p2p", "users", "typing"];
+                return Err(unknown_type(other, &known));
+            }
         })
     }
 }
@@ -156,8 +197,17 @@ impl<'de> Deserialize<'de> for ServerMessage {
             "log" => Self::Log(body.fields()?),
             "users" => Self::Users(body.fields()?),
             "error" => Self::Error(body.fields()?),
+            "typing" => Self::Typing(body.fields()?),
             other => {
-                let known = ["login", "broadcast", "p2p", "log", "users", "error"];
+                let known = [
+                    "login",
+                    "broadcast",
+                    "p2p",
+                    "log",
+                    "users",
+                    "error",
+                    "typing",
+                ];
                 return Err(unknown_type(other, &known));
             }
         })

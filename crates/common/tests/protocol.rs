@@ -180,3 +180,35 @@ fn extra_fields_are_ignored() {
         })
     );
 }
+
+#[test]
+fn typing_round_trips_both_ways() {
+    round_trip(
+        json!({"type": "typing", "typing": true}),
+        ClientMessage::Typing(Typing { typing: true }),
+    );
+    round_trip(
+        json!({"type": "typing", "typing": false}),
+        ClientMessage::Typing(Typing { typing: false }),
+    );
+    round_trip(
+        json!({"type": "typing", "nickname": "alice", "typing": true}),
+        ServerMessage::typing("alice", true),
+    );
+    round_trip(
+        json!({"type": "broadcast", "nickname": "alice", "message": "hi"}),
+        ServerMessage::broadcast("alice", "hi"),
+    );
+}
+
+#[test]
+fn typing_must_be_a_boolean() {
+    let error = client_error(r#"{"type":"typing","typing":"yes"}"#);
+    assert!(error.contains("field `typing`"), "{error}");
+    assert!(error.contains("expected a boolean"), "{error}");
+    let error = client_error(r#"{"type":"typing"}"#);
+    assert!(error.contains("missing field `typing`"), "{error}");
+    // The list of known types names it.
+    let error = client_error(r#"{"type":"shout"}"#);
+    assert!(error.contains("users, typing"), "{error}");
+}

@@ -127,6 +127,8 @@ pub fn render(message: &ServerMessage, me: &str) -> String {
             )
         }
         ServerMessage::Error(error) => format!("! {}", clean(&error.message)),
+        ServerMessage::Typing(t) if t.typing => format!("* {} is typing…", clean(&t.nickname)),
+        ServerMessage::Typing(t) => format!("* {} stopped typing", clean(&t.nickname)),
     }
 }
 // ANCHOR_END: render

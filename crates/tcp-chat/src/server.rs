@@ -347,13 +347,19 @@ impl Session {
         };
         match message {
             ClientMessage::Login(_) => self.error(format!("you are already logged in as {me}")),
-            ClientMessage::Broadcast(broadcast) => self.room.broadcast(me, &broadcast.message),
+            // The seed writes a broadcast to every socket, the sender's too.
+            ClientMessage::Broadcast(broadcast) => self
+                .room
+                .send_to_all(&ServerMessage::broadcast(me, broadcast.message)),
             ClientMessage::P2p(p2p) => {
                 if let Err(why) = self.room.send_private(me, &p2p.to, &p2p.message) {
                     self.error(why);
                 }
             }
             ClientMessage::Users => self.outbox.send(&self.room.users_message()),
+            ClientMessage::Typing(_) => {
+                self.error("typing notices are a ws-chat (chapter 6) feature; this room does not relay them");
+            }
         }
     }
     // ANCHOR_END: handle

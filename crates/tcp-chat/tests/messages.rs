@@ -194,3 +194,20 @@ async fn beyond_max_connections_a_client_is_told_and_closed() {
     assert!(error.contains("full (2 connections)"), "{error}");
     third.expect_closed().await;
 }
+
+#[tokio::test]
+async fn typing_is_answered_with_an_error_and_not_relayed() {
+    // `typing` is part of the shared protocol for ws-chat's page; a TCP
+    // client that sends it is told so, and nobody else hears of it.
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    alice.send(json!({"type": "typing", "typing": true})).await;
+    let error = alice.next_of("error").await;
+    assert!(
+        error["message"].as_str().unwrap().contains("ws-chat"),
+        "{error}"
+    );
+    alice.broadcast("after typing").await;
+    assert_eq!(bob.next_of("broadcast").await["message"], "after typing");
+}

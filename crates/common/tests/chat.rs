@@ -1,0 +1,212 @@
+//! The shared chat room, without sockets: members are bounded queues we read
+//! ourselves, so each rule (login, who receives what, a full queue) is seen
+//! directly.
+
+// Helpers outside #[test] functions may panic too: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use common::chat::{MAX_NICKNAME, Outbox, Room, Wire, check_nickname};
+use common::protocol::{LoginResult, ServerMessage};
+use tokio::sync::mpsc;
+
+/// A wire that keeps messages as they are, so a test can compare them.
+struct Plain;
+
+impl Wire for Plain {
+    type Item = ServerMessage;
+    fn encode(message: &ServerMessage) -> ServerMessage {
+        message.clone()
+    }
+}
+
+/// One client: its outbox, and the receiving end we read as its socket would.
+struct Client {
+    outbox: Outbox<Plain>,
+    inbox: mpsc::Receiver<ServerMessage>,
+}
+
+impl Client {
+    fn new(capacity: usize) -> Self {
+        let (queue, inbox) = mpsc::channel(capacity);
+        Self {
+            outbox: Outbox::new(queue),
+            inbox,
+        }
+    }
+
+    /// Everything queued for this client so far.
+    fn received(&mut self) -> Vec<ServerMessage> {
+        let mut all = Vec::new();
+        while let Ok(message) = self.inbox.try_recv() {
+            all.push(message);
+        }
+        all
+    }
+}
+
+/// A client that has logged in as `nickname`, with its queue emptied.
+fn joined(room: &Room<Plain>, nickname: &str) -> Client {
+    let mut client = Client::new(16);
+    assert_eq!(
+        room.join(nickname, &client.outbox).as_deref(),
+        Some(nickname)
+    );
+    client.received();
+    client
+}
+
+fn login(success: bool, message: &str, sum_users: usize) -> ServerMessage {
+    ServerMessage::Login(LoginResult {
+        success,
+        message: message.into(),
+        sum_users,
+    })
+}
+
+#[test]
+fn nickname_rules() {
+    assert_eq!(check_nickname("  alice "), Ok("alice"));
+    assert_eq!(check_nickname("李雷"), Ok("李雷"));
+    assert!(check_nickname("").unwrap_err().contains("empty"));
+    assert!(check_nickname("   ").unwrap_err().contains("empty"));
+    assert!(check_nickname("a b").unwrap_err().contains("spaces"));
+    assert!(check_nickname("a\u{7}b").unwrap_err().contains("control"));
+    let longest = "é".repeat(MAX_NICKNAME);
+    assert_eq!(check_nickname(&longest), Ok(longest.as_str()));
+    let too_long = "é".repeat(MAX_NICKNAME + 1);
+    assert!(check_nickname(&too_long).unwrap_err().contains("too long"));
+}
+
+#[test]
+fn login_answers_and_announces() {
+    let room = Room::<Plain>::new();
+    let mut alice = Client::new(16);
+    assert_eq!(
+        room.join(" alice ", &alice.outbox).as_deref(),
+        Some("alice")
+    );
+    assert_eq!(
+        alice.received(),
+        [login(true, "welcome, alice! 1 online", 1)]
+    );
+
+    let mut bob = Client::new(16);
+    assert_eq!(room.join("bob", &bob.outbox).as_deref(), Some("bob"));
+    assert_eq!(bob.received(), [login(true, "welcome, bob! 2 online", 2)]);
+    assert_eq!(
+        alice.received(),
+        [ServerMessage::log("bob joined, 2 online")]
+    );
+    assert_eq!(room.users(), ["alice", "bob"]);
+}
+
+#[test]
+fn a_taken_or_bad_nickname_is_refused_with_the_reason() {
+    let room = Room::<Plain>::new();
+    let mut alice = joined(&room, "alice");
+    let mut other = Client::new(16);
+    assert_eq!(room.join("ALICE", &other.outbox), None);
+    assert_eq!(
+        other.received(),
+        [login(false, "nickname ALICE is taken, choose another", 1)]
+    );
+    assert_eq!(room.join("", &other.outbox), None);
+    assert!(matches!(&other.received()[..], [ServerMessage::Login(l)] if !l.success));
+    // Nobody else heard of the failed attempts, and the client can try again.
+    assert_eq!(alice.received(), []);
+    assert_eq!(
+        room.join("Alicia", &other.outbox).as_deref(),
+        Some("Alicia")
+    );
+    assert_eq!(room.online(), 2);
+}
+
+#[test]
+fn send_to_all_others_and_private() {
+    let room = Room::<Plain>::new();
+    let mut alice = joined(&room, "alice");
+    let mut bob = joined(&room, "bob");
+    alice.received();
+
+    let hi = ServerMessage::broadcast("alice", "hi");
+    room.send_to_all(&hi);
+    assert_eq!(alice.received(), std::slice::from_ref(&hi));
+    assert_eq!(bob.received(), std::slice::from_ref(&hi));
+
+    // socket.broadcast.emit: the sender is left out, whatever case it is in.
+    room.send_to_others("ALICE", &hi);
+    assert_eq!(alice.received(), []);
+    assert_eq!(bob.received(), [hi]);
+
+    room.send_private("alice", "BOB", "psst").unwrap();
+    let bob_got = bob.received();
+    assert!(
+        matches!(&bob_got[..], [ServerMessage::P2p(p)] if p.from == "alice" && p.to == "bob" && p.message == "psst"),
+        "{bob_got:?}"
+    );
+    assert_eq!(alice.received(), []);
+    assert_eq!(
+        room.send_private("alice", "carol", "x"),
+        Err("carol is not online".into())
+    );
+}
+
+#[test]
+fn users_are_pushed_to_everyone_as_the_room_is_now() {
+    let room = Room::<Plain>::new();
+    let mut alice = joined(&room, "alice");
+    let mut bob = joined(&room, "bob");
+    alice.received();
+    room.send_users_to_all();
+    let list = room.users_message();
+    assert_eq!(alice.received(), std::slice::from_ref(&list));
+    assert_eq!(bob.received(), [list]);
+}
+
+#[test]
+fn leaving_is_announced_and_removing_is_silent() {
+    let room = Room::<Plain>::new();
+    let mut alice = joined(&room, "alice");
+    let _bob = joined(&room, "bob");
+    let _carol = joined(&room, "carol");
+    alice.received();
+
+    room.leave("BOB", None);
+    assert_eq!(alice.received(), [ServerMessage::log("bob left, 2 online")]);
+    room.leave("carol", Some("too slow to keep up: dropped"));
+    assert_eq!(
+        alice.received(),
+        [ServerMessage::log(
+            "carol left (too slow to keep up: dropped), 1 online"
+        )]
+    );
+    room.leave("carol", None); // twice: nothing more
+    room.remove("alice");
+    assert_eq!(alice.received(), []);
+    assert_eq!(room.online(), 0);
+}
+
+#[tokio::test]
+async fn a_full_queue_marks_that_client_overflowed_and_nobody_else() {
+    let room = Room::<Plain>::new();
+    let mut fast = joined(&room, "fast");
+    let slow = Client::new(2);
+    room.join("slow", &slow.outbox).unwrap(); // its welcome fills 1 of 2
+    for n in 0..3 {
+        room.send_to_all(&ServerMessage::broadcast("fast", n.to_string()));
+        fast.received();
+    }
+    // The third message found slow's queue full: never waited, just flagged.
+    tokio::time::timeout(std::time::Duration::from_secs(5), slow.outbox.overflowed())
+        .await
+        .expect("slow client flagged");
+    let fast_flagged = tokio::time::timeout(
+        std::time::Duration::from_millis(1),
+        fast.outbox.overflowed(),
+    )
+    .await;
+    assert!(
+        fast_flagged.is_err(),
+        "a client that reads is never dropped"
+    );
+}
