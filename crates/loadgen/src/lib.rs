@@ -9,6 +9,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub mod chat;
 pub mod echo;
 pub mod stats;
 pub mod udp;

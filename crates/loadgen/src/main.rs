@@ -3,9 +3,12 @@
 //! ```text
 //! loadgen echo --addr 127.0.0.1:8124 --conns 50 --size 1024 --secs 5
 //! loadgen echo --addr 127.0.0.1:8124 --conns 1 --size 65536 --secs 5 --bulk
+//! loadgen chat --addr 127.0.0.1:8125 --clients 50 --msgs 200 [--rate 1000]
+//! loadgen chat-idle --addr 127.0.0.1:8125 --clients 5000 --server-pid PID
 //! loadgen udp --addr 127.0.0.1:3000 --secs 5 [--window 16] [--sockets 4]
 //! ```
-//! `just bench-echo` builds everything in release mode and runs both.
+//! `just bench-echo` and `just bench-chat` build everything in release mode
+//! and run them.
 
 use std::process::ExitCode;
 
@@ -30,6 +33,12 @@ struct Cli {
 enum Command {
     /// Ping-pong or bulk load on an echo server (`tcp-echo server`).
     Echo(loadgen::echo::Args),
+    /// N chat clients log in, each sends M broadcasts; deliveries/s and
+    /// delivery latency (`tcp-chat server`, or the Node peer).
+    Chat(loadgen::chat::Args),
+    /// N chat clients log in and stay silent; then the server's memory
+    /// (raises this process's open-file limit itself).
+    ChatIdle(loadgen::chat::IdleArgs),
     /// Request/response datagrams with a window in flight; loss counted
     /// (`udp-unicast server`, or the Node dgram peer).
     Udp(loadgen::udp::Args),
@@ -54,6 +63,20 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Echo(args) => loadgen::echo::run(args).await.map(|report| {
+                if cli.json {
+                    println!("{}", report.to_json(args));
+                } else {
+                    report.print(args);
+                }
+            }),
+            Command::Chat(args) => loadgen::chat::run(args).await.map(|report| {
+                if cli.json {
+                    println!("{}", report.to_json(args));
+                } else {
+                    report.print(args);
+                }
+            }),
+            Command::ChatIdle(args) => loadgen::chat::run_idle(args).await.map(|report| {
                 if cli.json {
                     println!("{}", report.to_json(args));
                 } else {
