@@ -23,6 +23,45 @@ ch2-echo *args:
 ch2-echo-client *args:
     cargo run -q -p tcp-echo -- client "$@"
 
+# UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
+[group('ch3 UDP')]
+ch3-unicast *args:
+    cargo run -q -p udp-unicast -- server "$@"
+
+# The seed's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or why none came)
+[group('ch3 UDP')]
+ch3-unicast-client *args:
+    cargo run -q -p udp-unicast -- client "$@"
+
+# Broadcast "hello #N" to 127.255.255.255:8000 every 2 s (--count N, --to for a LAN)
+[group('ch3 UDP')]
+ch3-broadcast *args:
+    cargo run -q -p udp-broadcast -- sender "$@"
+
+# A broadcast receiver on 127.255.255.255:8000 (start two: they share the port); counts what is missing
+[group('ch3 UDP')]
+ch3-broadcast-receiver *args:
+    cargo run -q -p udp-broadcast -- receiver "$@"
+
+# Multicast "hello #N" to group 224.0.1.100:8000 out of interface 127.0.0.1 every 2 s (--count N)
+[group('ch3 UDP')]
+ch3-multicast *args:
+    cargo run -q -p udp-multicast -- sender "$@"
+
+# A member of 224.0.1.100 on port 8000 via 127.0.0.1 (start two; --leave-after N drops membership)
+[group('ch3 UDP')]
+ch3-multicast-receiver *args:
+    cargo run -q -p udp-multicast -- receiver "$@"
+
+# The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
+[group('ch3 UDP')]
+ch3-lab:
+    @cargo build -q -p udp-unicast -p udp-broadcast -p udp-multicast
+    @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
+    @cargo run -q -p udp-unicast -- lab
+    @cargo run -q -p udp-broadcast -- lab
+    @cargo run -q -p udp-multicast -- lab
+
 # The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
 [group('ch4 HTTP')]
 ch4-hello *args:
@@ -49,6 +88,9 @@ demo:
     cargo build -q --workspace --bins
     cargo run -q -p concepts -- demo
     cargo run -q -p tcp-echo -- demo
+    cargo run -q -p udp-unicast -- demo
+    cargo run -q -p udp-broadcast -- demo
+    cargo run -q -p udp-multicast -- demo
     cargo run -q -p http-static -- demo
 
 # The whole test suite (what CI runs after fmt and clippy)
@@ -106,4 +148,24 @@ bench-static-peers secs='5':
     cargo build -q --release -p http-static
     SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
       STATIC_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-static --port {port} --root {root}" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"
+
+# Benchmark udp-unicast: 4 sockets x 16 datagrams in flight, request/response, loss counted (release, loopback)
+[group('course benchmarks')]
+bench-udp secs='5':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -q --release -p udp-unicast -p loadgen
+    release="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+    source "{{justfile_directory()}}/.ci/bench-lib.sh"
+    start_server "$release/udp-unicast" server --port 0
+    "$release/loadgen" udp --addr "$ADDR" --secs "{{secs}}" --sockets 4 --window 16
+    report_server
+
+# udp-unicast side by side with the Node dgram peer (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-udp-peers secs='5':
+    cargo build -q --release -p udp-unicast
+    SECS={{secs}} ONLY=udp RES="{{justfile_directory()}}/bench-results/peers-udp-$(date +%Y%m%d-%H%M%S)" \
+      UDP_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/udp-unicast server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
