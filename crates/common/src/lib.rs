@@ -10,12 +10,17 @@
 //! - [`logging`]: tracing to stderr (`RUST_LOG` respected), and the demo format.
 //! - [`shutdown`]: a future that resolves on Ctrl-C (or SIGTERM).
 //! - [`exit`]: turning a lesson's error into one line on stderr and a non-zero exit.
+//! - `http` (with the `http` feature): chapter 4's serve loop with a graceful
+//!   Ctrl-C, the access log, and small response builders, shared by
+//!   `http-static` and `http-template`.
 //! - [`udp`]: chapter 3's numbered datagrams, the received/missing/out-of-order
 //!   count, and binding several receivers on one port.
 
 pub mod chat;
 pub mod cli;
 pub mod exit;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod logging;
 pub mod net;
 pub mod protocol;

@@ -32,7 +32,6 @@
 //! `cargo run -p http-static -- demo` runs the server and a client in one
 //! process and narrates 200, 304, 206, 404, 403 and 405.
 
-pub mod access_log;
 pub mod cache;
 pub mod demo;
 pub mod listing;

@@ -2,30 +2,22 @@
 //!
 //! hyper reads and writes HTTP/1.1 for us (keep-alive, chunking, a 400 for
 //! a malformed request); we give it a function from request to response
-//! ([`Site::respond`]) for each connection, and run each connection as its
-//! own task.
+//! ([`Site::respond`]) for each request. The accept loop, the access log
+//! and the graceful Ctrl-C are shared with `http-template`, in
+//! `common::http`.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use http::{Request, Response};
+use http::Request;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-use tracing::{debug, info, warn};
 
-use crate::access_log::{self, Logged};
-use crate::site::{Body, Site};
+use crate::site::Site;
 
 /// What the command-line flags can change.
 #[derive(Debug, Clone)]
@@ -92,85 +84,20 @@ impl Server {
     /// Serves until `shutdown` resolves, then closes like `server.close()`:
     /// no new connections, requests in flight get [`Config::grace`] to
     /// finish (a download goes on), idle keep-alive connections are closed.
+    /// The loop itself is the course's shared one, `common::http::serve`.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let Server {
             listener,
             site,
             grace,
         } = self;
-        let mut http = http1::Builder::new();
-        // A client gets 30 s to send its request headers, then it is closed:
-        // one that trickles a byte at a time cannot hold a connection forever.
-        http.timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30));
-        // `graceful` asks every connection to finish at shutdown; `tracker`
-        // and `closing` wait for them and, after the grace period, end them.
-        let graceful = GracefulShutdown::new();
-        let tracker = TaskTracker::new();
-        let closing = CancellationToken::new();
-        tokio::pin!(shutdown);
-
-        loop {
-            let (stream, peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(connection) => connection,
-                    Err(error) => {
-                        // Usually "too many open files": log, breathe, go on.
-                        warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
-                () = &mut shutdown => break,
-            };
-            // Small responses go out at once instead of waiting for more.
-            let _ = stream.set_nodelay(true);
+        // What hyper calls for each request: the site's answer. (`serve`
+        // logs it, one access-log line per request.)
+        let handler = move |request: Request<Incoming>| {
             let site = Arc::clone(&site);
-            // `service_fn` turns our async function into what hyper calls
-            // for each request on this connection (keep-alive: many).
-            let service = service_fn(move |request| {
-                let site = Arc::clone(&site);
-                async move { Ok::<_, Infallible>(handle(&site, request).await) }
-            });
-            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-            let closing = closing.clone();
-            tracker.spawn(async move {
-                tokio::select! {
-                    // A malformed request ends here: hyper has already sent
-                    // a 400 and closed; only this connection is affected.
-                    result = connection => if let Err(error) = result {
-                        debug!(%peer, %error, "connection ended with an error");
-                    },
-                    () = closing.cancelled() => debug!(%peer, "closed: grace period over"),
-                }
-            });
-        }
-
-        // `server.close()`: dropping the listener stops accepting.
-        drop(listener);
-        tracker.close();
-        info!(
-            open = graceful.count(),
-            ?grace,
-            "shutting down: finishing requests in flight"
-        );
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(grace) => {
-                warn!("grace period over: closing the connections still open");
-                closing.cancel();
-            }
-        }
-        tracker.wait().await;
-        info!("server closed");
+            async move { site.respond(&request).await }
+        };
+        common::http::serve(listener, handler, grace, shutdown).await;
     }
     // ANCHOR_END: run
-}
-
-/// One request: the site's answer, wrapped so that it is logged when sent.
-async fn handle(site: &Site, request: Request<Incoming>) -> Response<Logged<Body>> {
-    let started = Instant::now();
-    let response = site.respond(&request).await;
-    let (parts, _body) = request.into_parts();
-    access_log::wrap(parts.method, parts.uri, started, response)
 }

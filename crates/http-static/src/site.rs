@@ -1,7 +1,6 @@
 //! One request in, one response out: the seed's `(req, res) => { … }` for a
 //! whole directory of files.
 
-use std::convert::Infallible;
 use std::fs::Metadata;
 use std::io::{self, SeekFrom};
 use std::ops::RangeInclusive;
@@ -9,14 +8,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use common::http::respond::{
+    empty, empty_body, full, header, method_not_allowed, not_found, redirect, text, with_type,
+};
 use futures_util::TryStreamExt;
 use http::header::{
-    ACCEPT_RANGES, ALLOW, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap,
-    HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, LOCATION, RANGE,
+    ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, RANGE,
 };
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt, Full, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
@@ -27,8 +28,9 @@ use crate::listing;
 use crate::path::{self, Found, Refused, RequestPath};
 use crate::range::{self, Ranged};
 
-/// A response body: bytes from memory, or a file streamed from disk.
-pub type Body = UnsyncBoxBody<Bytes, io::Error>;
+/// A response body: bytes from memory, or a file streamed from disk
+/// (`common::http::Body`, shared with the other HTTP lessons).
+pub use common::http::Body;
 
 /// How much of a big file we read at a time. A download costs this much
 /// memory (plus hyper's write buffer), whether the file is 1 MiB or 1 GiB.
@@ -91,11 +93,7 @@ impl Site {
         // `req.method`: files are read with GET, or HEAD for the headers only.
         let method = request.method();
         if method != Method::GET && method != Method::HEAD {
-            let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed.");
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return response;
+            return method_not_allowed("GET, HEAD");
         }
         // `req.url`: only its path, decoded once and checked (path.rs).
         let path = match RequestPath::parse(request.uri().path()) {
@@ -111,9 +109,14 @@ impl Site {
             Found::File { path, meta } => self.file(request, path, &meta).await,
             Found::Directory(dir) if self.list => listing::render(&self.root, &dir)
                 .await
-                .map(|html| text_of_type(StatusCode::OK, "text/html; charset=utf-8", html)),
+                .map(|html| with_type(StatusCode::OK, "text/html; charset=utf-8", html)),
             Found::Directory(_) | Found::NotFound => Ok(not_found()),
-            Found::AddSlash => Ok(redirect(&path.as_directory_url())),
+            // `301` to a path we built: see [`RequestPath::as_directory_url`].
+            Found::AddSlash => Ok(redirect(
+                StatusCode::MOVED_PERMANENTLY,
+                &path.as_directory_url(),
+                "301 Moved Permanently.",
+            )),
         };
         response.unwrap_or_else(|error| self.failure(request, &error))
     }
@@ -161,7 +164,7 @@ impl Site {
                     "416 Range Not Satisfiable.",
                 );
                 let all = format!("bytes */{}", info.len);
-                response.headers_mut().insert(CONTENT_RANGE, header(all));
+                response.headers_mut().insert(CONTENT_RANGE, header(&all));
                 return Ok(response);
             }
         };
@@ -186,7 +189,7 @@ impl Site {
         if part.is_some() {
             *response.status_mut() = StatusCode::PARTIAL_CONTENT;
             let part = format!("bytes {}-{}/{}", range.start(), range.end(), info.len);
-            response.headers_mut().insert(CONTENT_RANGE, header(part));
+            response.headers_mut().insert(CONTENT_RANGE, header(&part));
         }
         Ok(response)
     }
@@ -285,53 +288,3 @@ async fn body(source: &Source, range: RangeInclusive<u64>) -> io::Result<Body> {
     }
 }
 // ANCHOR_END: body
-
-/// `res.end(text)` with `Content-Type: text/plain; charset=utf-8`.
-pub fn text(status: StatusCode, body: &'static str) -> Response<Body> {
-    text_of_type(status, "text/plain; charset=utf-8", body)
-}
-
-/// The seed's `404 Not Found.`
-pub fn not_found() -> Response<Body> {
-    text(StatusCode::NOT_FOUND, "404 Not Found.")
-}
-
-fn text_of_type(status: StatusCode, kind: &'static str, body: impl Into<Bytes>) -> Response<Body> {
-    let mut response = Response::new(full(body.into()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
-    response
-}
-
-/// `301 Moved Permanently` to `location` (a path we built: see
-/// [`RequestPath::as_directory_url`]).
-fn redirect(location: &str) -> Response<Body> {
-    let mut response = text(StatusCode::MOVED_PERMANENTLY, "301 Moved Permanently.");
-    response
-        .headers_mut()
-        .insert(LOCATION, header(location.to_owned()));
-    response
-}
-
-fn empty(status: StatusCode) -> Response<Body> {
-    let mut response = Response::new(empty_body());
-    *response.status_mut() = status;
-    response
-}
-
-fn full(bytes: Bytes) -> Body {
-    Full::new(bytes)
-        .map_err(|never: Infallible| match never {})
-        .boxed_unsync()
-}
-
-fn empty_body() -> Body {
-    full(Bytes::new())
-}
-
-/// A header value from text we built (digits, `/`, `-`, percent-encoded paths).
-fn header(text: String) -> HeaderValue {
-    HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static("invalid"))
-}

@@ -1,0 +1,85 @@
+//! Small builders for the responses every HTTP lesson sends: the seed's
+//! `res.statusCode = …; res.setHeader('Content-Type', …); res.end(…)` in
+//! one call each.
+
+use std::convert::Infallible;
+use std::io;
+
+use bytes::Bytes;
+use http::header::{ALLOW, CONTENT_TYPE, HeaderValue, LOCATION};
+use http::{Response, StatusCode};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+
+/// A response body: bytes from memory, or (in `http-static`) a file
+/// streamed from disk. Boxed, so that one handler can return either.
+pub type Body = UnsyncBoxBody<Bytes, io::Error>;
+
+/// A body of `bytes`, all in memory (`res.end(data)`).
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync()
+}
+
+/// No body at all (a 304, a 303).
+pub fn empty_body() -> Body {
+    full(Bytes::new())
+}
+
+/// A response with status `status` and no body.
+pub fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(empty_body());
+    *response.status_mut() = status;
+    response
+}
+
+/// `res.end(text)` with `Content-Type: text/plain; charset=utf-8`.
+pub fn text(status: StatusCode, body: &'static str) -> Response<Body> {
+    with_type(status, "text/plain; charset=utf-8", body)
+}
+
+/// `res.statusCode = status; res.setHeader('Content-Type', content_type);
+/// res.end(body)`.
+pub fn with_type(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Body> {
+    let mut response = Response::new(full(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// The seed's `404 Not Found.`
+pub fn not_found() -> Response<Body> {
+    text(StatusCode::NOT_FOUND, "404 Not Found.")
+}
+
+/// `405 Method Not Allowed`, with the `Allow` header listing the methods
+/// this path does answer (`"GET, HEAD"`).
+pub fn method_not_allowed(allow: &'static str) -> Response<Body> {
+    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed.");
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// A redirect (`301`, `303`, …) to `location`, a path the server built
+/// itself, never one echoed from the request. `body` is the short text a
+/// client that does not follow redirects shows.
+pub fn redirect(status: StatusCode, location: &str, body: &'static str) -> Response<Body> {
+    let mut response = text(status, body);
+    response.headers_mut().insert(LOCATION, header(location));
+    response
+}
+
+/// A header value from text the server built (digits, `/`, `-`,
+/// percent-encoded paths); `invalid` if it somehow is not a valid one.
+pub fn header(text: &str) -> HeaderValue {
+    HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static("invalid"))
+}
