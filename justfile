@@ -23,6 +23,21 @@ ch2-echo *args:
 ch2-echo-client *args:
     cargo run -q -p tcp-echo -- client "$@"
 
+# TCP chat room on 127.0.0.1:8125; then, in other terminals: just ch2-chat-client NAME, or nc 127.0.0.1 8125
+[group('ch2 TCP')]
+ch2-chat *args:
+    cargo run -q -p tcp-chat -- server "$@"
+
+# Join the chat room as NAME: a line goes to everyone, "@bob hi" to bob only, /users, /quit
+[group('ch2 TCP')]
+ch2-chat-client name *args:
+    cargo run -q -p tcp-chat -- client --nickname "$@"
+
+# The chat lesson in one process: the server and three scripted clients, every JSON line shown
+[group('ch2 TCP')]
+ch2-chat-demo:
+    cargo run -q -p tcp-chat -- demo
+
 # UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
 [group('ch3 UDP')]
 ch3-unicast *args:
@@ -88,6 +103,7 @@ demo:
     cargo build -q --workspace --bins
     cargo run -q -p concepts -- demo
     cargo run -q -p tcp-echo -- demo
+    cargo run -q -p tcp-chat -- demo
     cargo run -q -p udp-unicast -- demo
     cargo run -q -p udp-broadcast -- demo
     cargo run -q -p udp-multicast -- demo
@@ -115,6 +131,33 @@ bench-echo secs='5':
     target/release/loadgen echo --addr "$ADDR" --conns 50 --size 1024 --secs "{{secs}}"
     target/release/loadgen echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
     report_server
+
+# Benchmark tcp-chat: 50 clients x 200 broadcasts unpaced, then paced at 1,000 msg/s (release, loopback)
+[group('course benchmarks')]
+bench-chat clients='50' msgs='200':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -q --release -p tcp-chat -p loadgen
+    release="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+    source "{{justfile_directory()}}/.ci/bench-lib.sh"
+    start_server "$release/tcp-chat" server --port 0
+    "$release/loadgen" chat --addr "$ADDR" --clients "{{clients}}" --msgs "{{msgs}}"
+    "$release/loadgen" chat --addr "$ADDR" --clients "{{clients}}" --msgs "{{msgs}}" --rate 1000
+    report_server
+
+# tcp-chat side by side with the Node chat peer (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-chat-peers:
+    cargo build -q --release -p tcp-chat
+    ONLY=chat RES="{{justfile_directory()}}/bench-results/peers-chat-$(date +%Y%m%d-%H%M%S)" \
+      CHAT_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/tcp-chat server --port {port}" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"
+
+# Memory of 5,000 idle logged-in chat clients: tcp-chat, then the Node chat peer (raises the open-file limit itself)
+[group('course benchmarks')]
+bench-chat-idle clients='5000':
+    cargo build -q --release -p tcp-chat -p loadgen
+    "{{justfile_directory()}}/.ci/bench-chat-idle.sh" "$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release" "{{clients}}"
 
 # Benchmark http-static with wrk: 1 KiB and 100 KiB files (t2 c64), then 20 MiB to 16 curls at once (release, loopback)
 [group('course benchmarks')]

@@ -346,6 +346,9 @@ impl Session {
             match message {
                 ClientMessage::Login(login) => {
                     self.nickname = self.room.join(&login.nickname, &self.outbox);
+                    if let Some(nickname) = &self.nickname {
+                        info!(nickname, online = self.room.online(), "logged in");
+                    }
                 }
                 _ => self.error(r#"log in first: {"type":"login","nickname":"your name"}"#),
             }
