@@ -1,0 +1,93 @@
+//! `http-template`: the chapter 4 template pages and guestbook, and a demo.
+//! See the crate docs (`src/lib.rs`) and docs/ch4-http.md for the lesson.
+//!
+//! The server is the default, as for `http-static`:
+//! `http-template --port 3000 --db data/guestbook.sqlite3`; the one
+//! subcommand is `demo`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use common::cli::ListenArgs;
+use http_template::{Config, Server};
+
+/// Template pages and a SQLite guestbook on hyper (chapter 4 of the Node.js
+/// networking tutorial).
+///
+/// With no subcommand it serves the todo page on / and the guestbook on
+/// /guestbook; open http://127.0.0.1:3000/ in a browser or use curl.
+#[derive(Debug, Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    listen: ListenArgs<3000>,
+    /// The directory of templates [default: ./templates, or, if there is
+    /// none here, the templates/ of the course repository this was built from]
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// The SQLite database file; created, with its directory, if missing.
+    #[arg(long, value_name = "FILE", default_value = "data/guestbook.sqlite3")]
+    db: PathBuf,
+    /// Pick up edited templates on the next request, and show template
+    /// errors (file and line) in the page: for editing live in class.
+    #[arg(long)]
+    reload: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (temporary database) and a client in one process on
+    /// loopback and narrate: the todo page, a post and its redirect, the
+    /// guestbook, a rejected post.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            match cli.command {
+                None => {
+                    common::logging::init();
+                    serve(cli.serve).await
+                }
+                Some(Command::Demo) => {
+                    common::logging::init_demo("server");
+                    http_template::demo::run().await.map_err(Into::into)
+                }
+            }
+        })
+    });
+    common::exit::report("http-template", result)
+}
+
+/// tokio's multi-threaded runtime, one worker per core.
+fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = common::net::bind_tcp(args.listen.addr()).await?;
+    let config = Config {
+        templates: http_template::server::find_templates(args.templates),
+        db: args.db,
+        reload: args.reload,
+        ..Config::default()
+    };
+    let server = Server::new(listener, config).await?;
+    common::net::announce_listening(server.local_addr()?);
+    tracing::info!(templates = %server.templates().display(), "serving pages");
+    server.run(common::shutdown::ctrl_c()).await;
+    Ok(())
+}
