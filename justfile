@@ -193,6 +193,40 @@ bench-static-peers secs='5':
       STATIC_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-static --port {port} --root {root}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
+# Benchmark http-template with wrk: GET / (the todo page), then GET /guestbook with 1,000 messages posted first (release, loopback)
+[group('course benchmarks')]
+bench-template secs='5':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v wrk >/dev/null || { echo "bench-template needs wrk: apt-get install wrk" >&2; exit 1; }
+    cargo build -q --release -p http-template
+    bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-template"
+    data="{{justfile_directory()}}/bench-results/template"
+    rm -rf "$data" && mkdir -p "$data"
+    source "{{justfile_directory()}}/.ci/bench-lib.sh"
+    start_server "$bin" --port 0 --db "$data/guestbook.sqlite3" --templates "{{justfile_directory()}}/templates"
+    wrk_on() {
+        echo "== wrk -t2 -c64 -d{{secs}}s http://$ADDR$1"
+        timeout $(({{secs}} + 30)) wrk -t2 -c64 -d"{{secs}}s" --latency "http://$ADDR$1" | grep -E 'Requests/sec|Transfer/sec|50%|99%|Non-2xx|errors'
+    }
+    wrk_on /
+    echo "== posting 1,000 messages through POST /guestbook (one curl, keep-alive)"
+    for i in $(seq 1000); do
+        printf 'url = "http://%s/guestbook"\ndata-urlencode = "name=visitor %d"\ndata-urlencode = "message=message %d: <b>hello</b> & 你好 👋"\noutput = /dev/null\nwrite-out = "%%{http_code}\\n"\nnext\n' "$ADDR" "$i" "$i"
+    done > "$data/posts.curl"
+    curl -s --max-time 120 -K "$data/posts.curl" | sort | uniq -c
+    curl -s "http://$ADDR/api/guestbook" | python3 -c 'import json,sys; print("stored:", json.load(sys.stdin)["total"], "messages")'
+    wrk_on /guestbook
+    report_server
+
+# http-template side by side with the Node art-template peer (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-template-peers secs='5':
+    cargo build -q --release -p http-template
+    SECS={{secs}} ONLY=template RES="{{justfile_directory()}}/bench-results/peers-template-$(date +%Y%m%d-%H%M%S)" \
+      TEMPLATE_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-template --port {port} --db {tmp}/guestbook.sqlite3" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"
+
 # Benchmark udp-unicast: 4 sockets x 16 datagrams in flight, request/response, loss counted (release, loopback)
 [group('course benchmarks')]
 bench-udp secs='5':

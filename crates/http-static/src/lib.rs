@@ -32,6 +32,7 @@
 //! `cargo run -p http-static -- demo` runs the server and a client in one
 //! process and narrates 200, 304, 206, 404, 403 and 405.
 
+pub mod batched_log;
 pub mod cache;
 pub mod demo;
 pub mod listing;

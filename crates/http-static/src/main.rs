@@ -7,9 +7,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use common::cli::ListenArgs;
+use http_static::batched_log::BatchedStderr;
 use http_static::{Config, Server};
 
 /// A static file server on hyper (chapter 4 of the Node.js networking tutorial).
@@ -50,8 +52,14 @@ fn main() -> ExitCode {
         runtime.block_on(async {
             match cli.command {
                 None => {
-                    common::logging::init();
-                    serve(cli.serve).await
+                    // The access log is batched (see batched_log.rs); what is
+                    // left in the buffer is written out when we stop.
+                    let log = BatchedStderr::default();
+                    log.init();
+                    tokio::spawn(log.clone().flush_every(Duration::from_millis(100)));
+                    let result = serve(cli.serve).await;
+                    log.flush();
+                    result
                 }
                 Some(Command::Demo) => {
                     common::logging::init_demo("server");
