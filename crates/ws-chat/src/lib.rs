@@ -1,0 +1,49 @@
+//! Chapter 6, 构建 WebSocket 服务: a chat room in the browser.
+//!
+//! HTTP can only answer; a chat room must push. The seed's answer is
+//! WebSocket: the browser asks for an upgrade with an ordinary HTTP request,
+//! and from then on both ends send messages whenever they like. This crate is
+//! the seed's Socket.IO chat room done with plain WebSocket, on one port:
+//!
+//! - `GET /` and the other files of `--assets` (the page: HTML, CSS and
+//!   JavaScript, nothing fetched from the internet), served by chapter 4's
+//!   static file server, as `express.static` does in the seed;
+//! - `GET /echo-test`: the seed's first WebSocket example as a page, talking
+//!   to this server's `/echo`;
+//! - WebSocket at `/ws` (the chat: [`chat`]) and `/echo` (every frame sent
+//!   back: [`echo`]); the upgrade itself is in [`upgrade`].
+//!
+//! The chat speaks tcp-chat's JSON (`common::protocol`), one object per text
+//! frame, plus `typing`, and keeps tcp-chat's room (`common::chat`): the same
+//! login rules, and a bounded queue per client so that one that cannot keep
+//! up is dropped instead of slowing the room.
+//!
+//! Run it (`just ch6-ws-chat`, or `cargo run -p ws-chat`) and open
+//! <http://127.0.0.1:3000/> in two browser windows. Or, from a terminal,
+//! with any WebSocket client (`websocat`, `wscat`):
+//!
+//! ```text
+//! $ websocat ws://127.0.0.1:3000/ws
+//! {"type":"login","nickname":"carol"}
+//! {"type":"login","success":true,"message":"welcome, carol! 1 online","sumUsers":1}
+//! {"type":"users","users":["carol"]}
+//! $ curl -i http://127.0.0.1:3000/ws
+//! HTTP/1.1 426 Upgrade Required
+//! ```
+//!
+//! `cargo run -p ws-chat -- demo` runs the server and scripted clients in one
+//! process and prints every frame they exchange.
+
+pub mod chat;
+pub mod client;
+pub mod demo;
+pub mod echo;
+pub mod server;
+pub mod upgrade;
+
+pub use server::{Config, Server};
+
+/// The largest message we accept, in a frame or in several: 64 KiB, as
+/// tcp-chat. A client that sends more is closed with code 1009
+/// ("message too big").
+pub const MAX_MESSAGE: usize = 64 * 1024;

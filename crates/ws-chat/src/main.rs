@@ -1,0 +1,89 @@
+//! `ws-chat`: the chapter 6 WebSocket chat room, its page, and a demo.
+//! See the crate docs (`src/lib.rs`) and docs/ch6-websocket.md for the lesson.
+//!
+//! The server is the default, so the command reads like the seed's
+//! `node app.js`: `ws-chat --port 3000 --assets assets/ws-chat`; the one
+//! subcommand is `demo`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use common::cli::ListenArgs;
+use ws_chat::{Config, Server};
+
+/// A WebSocket chat room and its browser page (chapter 6 of the Node.js
+/// networking tutorial).
+///
+/// With no subcommand it serves the page and the chat on --host:--port;
+/// open http://127.0.0.1:3000/ in two browser windows.
+#[derive(Debug, Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    listen: ListenArgs<3000>,
+    /// The directory with the chat page (index.html, chat.js, chat.css,
+    /// echo-test.html).
+    #[arg(long, default_value = "assets/ws-chat", value_name = "DIR")]
+    assets: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server and scripted clients in one process on loopback and
+    /// print every frame: login, broadcast, typing, p2p, bad input, /echo,
+    /// and Ctrl-C.
+    Demo {
+        /// The directory with the chat page.
+        #[arg(long, default_value = "assets/ws-chat", value_name = "DIR")]
+        assets: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            match cli.command {
+                None => {
+                    common::logging::init();
+                    serve(cli.serve).await
+                }
+                Some(Command::Demo { assets }) => {
+                    common::logging::init_demo("server");
+                    ws_chat::demo::run(&assets).await.map_err(Into::into)
+                }
+            }
+        })
+    });
+    common::exit::report("ws-chat", result)
+}
+
+/// tokio's multi-threaded runtime, one worker per core.
+fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = common::net::bind_tcp(args.listen.addr()).await?;
+    let config = Config {
+        assets: args.assets,
+        ..Config::default()
+    };
+    let server = Server::new(listener, config)?;
+    let addr = server.local_addr()?;
+    common::net::announce_listening(addr);
+    tracing::info!("open http://{addr}/ in a browser (two windows to chat)");
+    server.run(common::shutdown::ctrl_c()).await;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The server: one port, one HTTP stack. hyper answers every request; the
+//! two WebSocket paths answer with an upgrade and go on as WebSockets.
+//!
+//! The seed's Node version is `express` + `http.Server` + `socket.io`
+//! attached to it; here hyper is the `http.Server`, chapter 4's
+//! `http_static::Site` is `express.static`, and tokio-tungstenite is the
+//! WebSocket half of Socket.IO.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Method, Request, Response, StatusCode, Uri};
+use http_static::Site;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{debug, info, warn};
+
+use crate::chat::{self, ChatRoom};
+use crate::echo;
+use crate::upgrade::{self, Body};
+
+/// What the command-line flags can change.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `--assets`: the directory with the page (index.html, chat.js, …).
+    pub assets: PathBuf,
+    /// How many frames may wait for one chat client. A client that lets its
+    /// queue fill up (by not reading) is disconnected.
+    pub queue: usize,
+    /// After Ctrl-C, how long each WebSocket gets to finish its closing
+    /// handshake (and each HTTP request to finish).
+    pub grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            assets: PathBuf::from("assets/ws-chat"),
+            queue: 1024,
+            grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What every connection task shares, through an `Arc`.
+#[derive(Debug)]
+struct App {
+    /// The page's files: chapter 4's static file server.
+    site: Site,
+    /// The one chat room everyone on `/ws` joins.
+    room: Arc<ChatRoom>,
+    /// Every WebSocket session runs on this tracker, so that at shutdown we
+    /// can wait for all of them (hyper stops tracking a connection once it
+    /// has been upgraded).
+    sessions: TaskTracker,
+    /// Cancelled at Ctrl-C: every WebSocket session closes with 1001.
+    closing: CancellationToken,
+    config: Config,
+}
+
+/// A bound WebSocket chat server, ready to [`run`](Server::run).
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Takes a listener that is already bound (`main` binds, and explains a
+    /// port in use). Fails if the assets directory is missing.
+    pub fn new(listener: TcpListener, config: Config) -> io::Result<Self> {
+        let site = Site::new(&config.assets, false).map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "cannot serve the page from {}: {error} (run from the repository root, \
+                     or pass --assets DIR)",
+                    config.assets.display()
+                ),
+            )
+        })?;
+        let app = App {
+            site,
+            room: Arc::new(ChatRoom::new()),
+            sessions: TaskTracker::new(),
+            closing: CancellationToken::new(),
+            config,
+        };
+        Ok(Self {
+            listener,
+            app: Arc::new(app),
+        })
+    }
+
+    /// `server.address()`: where we really listen (the port, if it was 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The chat room, to look at from a test or the demo.
+    pub fn room(&self) -> Arc<ChatRoom> {
+        Arc::clone(&self.app.room)
+    }
+
+    // ANCHOR: run
+    /// Serves until `shutdown` resolves. Then: no new connections, every
+    /// WebSocket is closed with 1001 ("going away"), HTTP requests in flight
+    /// finish, and this returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let Server { listener, app } = self;
+        let mut http = http1::Builder::new();
+        // A client gets 30 s to send its request headers, then it is closed.
+        http.timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30));
+        // HTTP connections run on their own tracker: at Ctrl-C each is asked
+        // to finish its request in flight, and after `grace` it is dropped.
+        let connections = TaskTracker::new();
+        let dropped = CancellationToken::new();
+        tokio::pin!(shutdown);
+
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(connection) => connection,
+                    Err(error) => {
+                        // Usually "too many open files": log, breathe, go on.
+                        warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            // Chat frames are small and should leave at once (no Nagle).
+            let _ = stream.set_nodelay(true);
+            let app = Arc::clone(&app);
+            let closing = app.closing.clone();
+            let service = service_fn(move |request| {
+                let app = Arc::clone(&app);
+                async move { Ok::<_, Infallible>(route(&app, peer, request).await) }
+            });
+            // `with_upgrades`: let a request take the connection over
+            // (`hyper::upgrade::on`) once its 101 response has been sent.
+            let connection = http
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let dropped = dropped.clone();
+            connections.spawn(async move {
+                tokio::pin!(connection);
+                let result = tokio::select! {
+                    result = connection.as_mut() => result,
+                    () = closing.cancelled() => {
+                        // Finish the request in flight, then close.
+                        connection.as_mut().graceful_shutdown();
+                        tokio::select! {
+                            result = connection => result,
+                            () = dropped.cancelled() => Ok(()),
+                        }
+                    }
+                };
+                // A malformed request ends here: hyper has already answered
+                // 400 and closed; only this connection is affected.
+                if let Err(error) = result {
+                    debug!(%peer, %error, "HTTP connection ended with an error");
+                }
+            });
+        }
+
+        // `server.close()`: stop accepting, then tell every WebSocket to go
+        // (each takes at most `grace`) and let HTTP requests in flight finish.
+        drop(listener);
+        info!(
+            online = app.room.online(),
+            "server shutting down: closing every WebSocket with 1001"
+        );
+        app.closing.cancel();
+        app.sessions.close();
+        connections.close();
+        if tokio::time::timeout(app.config.grace, connections.wait())
+            .await
+            .is_err()
+        {
+            warn!("grace period over: closing the HTTP connections still open");
+            dropped.cancel();
+        }
+        connections.wait().await;
+        app.sessions.wait().await;
+        info!("server closed");
+    }
+    // ANCHOR_END: run
+}
+
+// ANCHOR: route
+/// One HTTP request: an upgrade to one of the two WebSockets, the echo test
+/// page, or a file of the page.
+async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> Response<Body> {
+    debug!(%peer, method = %request.method(), uri = %request.uri(), "request");
+    match (request.method(), request.uri().path()) {
+        (&Method::GET, "/ws") => {
+            let room = Arc::clone(&app.room);
+            let closing = app.closing.clone();
+            let (queue, grace) = (app.config.queue, app.config.grace);
+            upgrade::upgrade(request, &app.sessions, move |socket| {
+                chat::serve(socket, peer, room, queue, grace, closing)
+            })
+        }
+        (&Method::GET, "/echo") => {
+            let closing = app.closing.clone();
+            let grace = app.config.grace;
+            upgrade::upgrade(request, &app.sessions, move |socket| {
+                echo::serve(socket, peer, grace, closing)
+            })
+        }
+        (_, "/ws" | "/echo") => upgrade::text_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "405 Method Not Allowed: a WebSocket starts with GET and Upgrade: websocket.\n"
+                .to_owned(),
+        ),
+        // The seed's first example as a page; its file has a .html name.
+        (_, "/echo-test") => app.site.respond(&renamed(request, "/echo-test.html")).await,
+        // Everything else is a file of the page (`express.static`).
+        _ => app.site.respond(&request).await,
+    }
+}
+// ANCHOR_END: route
+
+/// The same request, for another path (its headers kept, for `If-None-Match`).
+fn renamed(request: Request<Incoming>, path: &'static str) -> Request<Incoming> {
+    let (mut parts, body) = request.into_parts();
+    parts.uri = Uri::from_static(path);
+    Request::from_parts(parts, body)
+}

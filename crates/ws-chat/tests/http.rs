@@ -1,0 +1,143 @@
+//! The HTTP side of the one port: the page, the echo test page, 426 for a
+//! plain GET of a WebSocket path, and /echo itself.
+
+// Helpers outside #[test] functions may panic too: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::net::SocketAddr;
+
+use support::{Peer, STEP, TestServer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// Sends `request` (HTTP/1.1, `Connection: close` added) and returns the
+/// status line, the headers (lowercased) and the body.
+async fn http(addr: SocketAddr, request: &str) -> (String, String, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = request.replace("\n", "\r\n");
+    let request = format!("{request}Host: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    // To the end of the body, or of the head for a 101 (the connection then
+    // stays open as a WebSocket).
+    tokio::time::timeout(STEP, async {
+        let mut chunk = [0; 4096];
+        loop {
+            let n = stream.read(&mut chunk).await.unwrap();
+            response.extend_from_slice(&chunk[..n]);
+            if n == 0 || response.starts_with(b"HTTP/1.1 101") && response.ends_with(b"\r\n\r\n") {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("answered in time");
+    let response = String::from_utf8(response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let (status, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (status.to_owned(), headers.to_lowercase(), body.to_owned())
+}
+
+#[tokio::test]
+async fn the_page_is_served_from_the_assets() {
+    let server = TestServer::start().await;
+    let (status, headers, body) = http(server.addr, "GET / HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains("content-type: text/html"), "{headers}");
+    assert!(body.contains("<script src=\"chat.js\">"), "{body}");
+    let (status, headers, body) = http(server.addr, "GET /chat.js HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains("javascript"), "{headers}");
+    assert!(body.contains("new WebSocket(url)"));
+    let (status, _, body) = http(server.addr, "GET /echo-test HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("echo-test.js"), "{body}");
+    let (status, _, _) = http(server.addr, "GET /../Cargo.toml HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 403 Forbidden");
+    let (status, _, _) = http(server.addr, "GET /nope.html HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+}
+
+#[tokio::test]
+async fn the_page_loads_nothing_from_the_internet() {
+    // No CDN: every src/href in the page's files is relative or on this host.
+    for file in [
+        "index.html",
+        "echo-test.html",
+        "chat.js",
+        "echo-test.js",
+        "chat.css",
+    ] {
+        let text = std::fs::read_to_string(support::assets().join(file)).unwrap();
+        for needle in ["http://", "https://", "//cdn", "@import"] {
+            assert!(!text.contains(needle), "{file} mentions {needle}");
+        }
+        assert!(!text.contains("innerHTML"), "{file} uses innerHTML");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_get_of_a_websocket_path_is_426_with_a_sentence() {
+    let server = TestServer::start().await;
+    for path in ["/ws", "/echo"] {
+        let (status, headers, body) = http(server.addr, &format!("GET {path} HTTP/1.1\n")).await;
+        assert_eq!(status, "HTTP/1.1 426 Upgrade Required", "{path}");
+        assert!(headers.contains("upgrade: websocket"), "{headers}");
+        assert!(body.contains(&format!("{path} speaks WebSocket")), "{body}");
+    }
+    let (status, _, _) = http(server.addr, "POST /ws HTTP/1.1\nContent-Length: 0\n").await;
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    // An upgrade for an old WebSocket version, or without its key.
+    let upgrade = "GET /ws HTTP/1.1\nConnection: Upgrade\nUpgrade: websocket\n";
+    let (status, headers, _) = http(
+        server.addr,
+        &format!(
+            "{upgrade}Sec-WebSocket-Version: 8\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n"
+        ),
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 426 Upgrade Required");
+    assert!(headers.contains("sec-websocket-version: 13"), "{headers}");
+    let (status, _, _) = http(
+        server.addr,
+        &format!("{upgrade}Sec-WebSocket-Version: 13\n"),
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+}
+
+#[tokio::test]
+async fn the_handshake_answers_the_rfc_example() {
+    // RFC 6455 §1.3: this key must be answered with this accept value.
+    let server = TestServer::start().await;
+    let (status, headers, _) = http(
+        server.addr,
+        "GET /echo HTTP/1.1\nConnection: keep-alive, Upgrade\nUpgrade: websocket\n\
+         Sec-WebSocket-Version: 13\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n",
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 101 Switching Protocols");
+    assert!(
+        headers.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "{headers}"
+    );
+}
+
+#[tokio::test]
+async fn echo_sends_back_text_and_binary() {
+    let server = TestServer::start().await;
+    let mut echo = Peer::connect(&server.url("/echo")).await;
+    echo.send_frame(Message::text("Hello WebSockets!")).await;
+    assert_eq!(echo.frame().await, Some(Message::text("Hello WebSockets!")));
+    let bytes: Vec<u8> = (0..=255).collect();
+    echo.send_frame(Message::binary(bytes.clone())).await;
+    assert_eq!(echo.frame().await, Some(Message::binary(bytes)));
+    // Over the limit: 1009, as on /ws.
+    echo.send_frame(Message::binary(vec![0; 64 * 1024 + 1]))
+        .await;
+    assert_eq!(echo.closed().await.unwrap().code, CloseCode::Size);
+}
