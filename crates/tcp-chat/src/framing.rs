@@ -24,7 +24,7 @@
 use std::io;
 use std::marker::PhantomData;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BytesMut};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -192,14 +192,12 @@ impl<T: DeserializeOwned> Decoder for JsonStream<T> {
 }
 // ANCHOR_END: decode
 
-/// One message as it goes on the wire: compact JSON and a `\n`, as
-/// [`Bytes`] so that one broadcast line is shared, not copied, by every
-/// client's queue.
-pub fn to_line<M: Serialize>(message: &M) -> Bytes {
+/// One message as it goes on the wire: compact JSON and a `\n`.
+pub fn to_line<M: Serialize>(message: &M) -> Vec<u8> {
     // Serialising our own message types cannot fail: they are plain structs
     // of strings and numbers, with string keys.
     #[allow(clippy::expect_used)]
     let mut line = serde_json::to_vec(message).expect("messages serialise to JSON");
     line.push(b'\n');
-    Bytes::from(line)
+    line
 }

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use common::protocol::{ClientMessage, ServerMessage};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -263,12 +262,12 @@ async fn handle_connection(
 /// its socket, until every sender is gone; then closes our side (`end()`).
 async fn write_lines(
     mut socket: OwnedWriteHalf,
-    mut queue: mpsc::Receiver<Bytes>,
+    mut queue: mpsc::Receiver<Arc<[u8]>>,
 ) -> io::Result<()> {
     while let Some(line) = queue.recv().await {
         // When the room is busy, more lines are already waiting: send them
         // with this one, one system call for many lines.
-        let mut batch = Vec::from(line);
+        let mut batch = line.to_vec();
         while batch.len() < BATCH
             && let Ok(line) = queue.try_recv()
         {
