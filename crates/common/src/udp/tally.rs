@@ -1,0 +1,154 @@
+//! Counting one sender's numbered datagrams: received, missing, out of order.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+
+use super::number_of;
+
+/// Where a numbered datagram fell in its sender's sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// The first from this sender, or the one after the highest so far.
+    InOrder,
+    /// Higher than expected: the numbers in between have not (yet) arrived.
+    AfterGap { skipped: u64 },
+    /// Lower than one that already arrived: late, or a repeat.
+    OutOfOrder,
+}
+
+// ANCHOR: tally
+/// One sender's numbered datagrams, as a receiver counts them.
+///
+/// It keeps four numbers, not the list of what arrived, so a long run costs
+/// no memory. `missing` is "numbers in the range seen, minus datagrams
+/// received", the way RTP receivers count loss (RFC 3550, A.3): a datagram
+/// that arrives late still counts, and is also counted as out of order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Numbered datagrams that arrived.
+    pub received: u64,
+    /// Of those, how many arrived after a higher number had.
+    pub out_of_order: u64,
+    /// The lowest and highest number seen: `None` until the first arrives.
+    range: Option<(u64, u64)>,
+}
+
+impl Tally {
+    /// Counts datagram number `number` and says where it fell.
+    pub fn record(&mut self, number: u64) -> Arrival {
+        self.received += 1;
+        let Some((lowest, highest)) = self.range else {
+            self.range = Some((number, number));
+            return Arrival::InOrder;
+        };
+        self.range = Some((lowest.min(number), highest.max(number)));
+        if number <= highest {
+            self.out_of_order += 1;
+            Arrival::OutOfOrder
+        } else if number == highest + 1 {
+            Arrival::InOrder
+        } else {
+            Arrival::AfterGap {
+                skipped: number - highest - 1,
+            }
+        }
+    }
+
+    /// Numbers between the lowest and highest seen that never arrived.
+    pub fn missing(&self) -> u64 {
+        self.range.map_or(0, |(lowest, highest)| {
+            (highest - lowest)
+                .saturating_add(1)
+                .saturating_sub(self.received)
+        })
+    }
+
+    /// The lowest and highest number seen.
+    pub fn range(&self) -> Option<(u64, u64)> {
+        self.range
+    }
+}
+// ANCHOR_END: tally
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "received {}", self.received)?;
+        if let Some((lowest, highest)) = self.range {
+            write!(f, " (#{lowest}..#{highest})")?;
+        }
+        write!(
+            f,
+            ", {} missing, {} out of order",
+            self.missing(),
+            self.out_of_order
+        )
+    }
+}
+
+/// How many senders a receiver keeps a [`Tally`] for. Datagrams from more
+/// senders than this (a flood of spoofed addresses, say) are only counted
+/// in [`Tallies::untracked`], so memory stays bounded.
+pub const MAX_SENDERS: usize = 256;
+
+/// A receiver's [`Tally`] for each sender, since several senders (a whole
+/// classroom) can send to one port, each with its own numbering.
+#[derive(Debug, Clone, Default)]
+pub struct Tallies {
+    by_sender: BTreeMap<SocketAddr, Tally>,
+    /// Datagrams without a `#number` (from `nc`, say).
+    pub unnumbered: u64,
+    /// Numbered datagrams from senders beyond [`MAX_SENDERS`].
+    pub untracked: u64,
+}
+
+impl Tallies {
+    /// Counts one datagram from `from`; says where it fell if it was numbered.
+    pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> Option<Arrival> {
+        let Some(number) = number_of(datagram) else {
+            self.unnumbered += 1;
+            return None;
+        };
+        if !self.by_sender.contains_key(&from) && self.by_sender.len() >= MAX_SENDERS {
+            self.untracked += 1;
+            return None;
+        }
+        Some(self.by_sender.entry(from).or_default().record(number))
+    }
+
+    /// The tally for one sender, if it sent anything numbered.
+    pub fn of(&self, sender: SocketAddr) -> Option<&Tally> {
+        self.by_sender.get(&sender)
+    }
+
+    /// Every datagram counted, numbered or not.
+    pub fn total(&self) -> u64 {
+        let numbered: u64 = self.by_sender.values().map(|t| t.received).sum();
+        numbered + self.unnumbered + self.untracked
+    }
+
+    /// The summary a receiver prints when it stops: one line in all, then
+    /// one line per sender.
+    pub fn summary(&self) -> Vec<String> {
+        let senders = self.by_sender.len();
+        let mut lines = vec![format!(
+            "summary: {} datagrams, {} numbered sender{}",
+            self.total(),
+            senders,
+            if senders == 1 { "" } else { "s" }
+        )];
+        for (sender, tally) in &self.by_sender {
+            lines.push(format!("  from {sender}: {tally}"));
+        }
+        if self.unnumbered > 0 {
+            lines.push(format!("  {} without a #number", self.unnumbered));
+        }
+        if self.untracked > 0 {
+            lines.push(format!(
+                "  {} from senders beyond the first {MAX_SENDERS} (not tracked)",
+                self.untracked
+            ));
+        }
+        lines
+    }
+}
