@@ -97,6 +97,11 @@ ch4-html *args:
 ch4-static *args:
     cargo run -q -p http-static -- "$@"
 
+# Template pages and a SQLite guestbook on 127.0.0.1:3000; then open http://127.0.0.1:3000/guestbook (--reload: edit templates live)
+[group('ch4 HTTP')]
+ch4-template *args:
+    cargo run -q -p http-template -- "$@"
+
 # Every lesson's demo in turn, each narrating itself on loopback
 [group('course')]
 demo:
@@ -108,6 +113,7 @@ demo:
     cargo run -q -p udp-broadcast -- demo
     cargo run -q -p udp-multicast -- demo
     cargo run -q -p http-static -- demo
+    cargo run -q -p http-template -- demo
 
 # The whole test suite (what CI runs after fmt and clippy)
 [group('course')]
@@ -212,7 +218,8 @@ bench-template secs='5':
     wrk_on /
     echo "== posting 1,000 messages through POST /guestbook (one curl, keep-alive)"
     for i in $(seq 1000); do
-        printf 'url = "http://%s/guestbook"\ndata-urlencode = "name=visitor %d"\ndata-urlencode = "message=message %d: <b>hello</b> & 你好 👋"\noutput = /dev/null\nwrite-out = "%%{http_code}\\n"\nnext\n' "$ADDR" "$i" "$i"
+        [ "$i" = 1 ] || echo next
+        printf 'url = "http://%s/guestbook"\ndata-urlencode = "name=visitor %d"\ndata-urlencode = "message=message %d: <b>hello</b> & 你好 👋"\noutput = /dev/null\nwrite-out = "%%{http_code}\\n"\n' "$ADDR" "$i" "$i"
     done > "$data/posts.curl"
     curl -s --max-time 120 -K "$data/posts.curl" | sort | uniq -c
     curl -s "http://$ADDR/api/guestbook" | python3 -c 'import json,sys; print("stored:", json.load(sys.stdin)["total"], "messages")'

@@ -10,6 +10,10 @@
 //! ```
 //! ````
 //!
+//! A marker without `#name` (`<!-- excerpt: templates/todos.html -->`)
+//! shows the whole file: for short files such as templates, where an
+//! `ANCHOR` comment would have to be in the template's own syntax.
+//!
 //! This test fails when a block no longer matches its source. To refresh
 //! every excerpt after changing the code:
 //! `UPDATE_DOCS=1 cargo test -p checks --test docs`.
@@ -58,6 +62,12 @@ fn anchored(file: &Path, name: &str) -> Result<String, String> {
     Err(format!("{}: no `{end}`", file.display()))
 }
 
+/// All of `file`, without its final newline.
+fn whole(file: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(text.strip_suffix('\n').unwrap_or(&text).to_owned())
+}
+
 /// Checks (or, with `update`, rewrites) the excerpts of one page. Returns the
 /// problems found and the page as it should be.
 fn check_page(page: &Path, update: bool) -> (Vec<String>, String) {
@@ -79,9 +89,9 @@ fn check_page(page: &Path, update: bool) -> (Vec<String>, String) {
         };
         let reference = reference.trim();
         let place = format!("{}:{i}", page.display());
-        let Some((file, anchor)) = reference.split_once('#') else {
-            problems.push(format!("{place}: excerpt `{reference}` needs PATH#ANCHOR"));
-            continue;
+        let (file, anchor) = match reference.split_once('#') {
+            Some((file, anchor)) => (file, Some(anchor)),
+            None => (reference, None),
         };
         let Some(fence) = lines.get(i).filter(|l| l.starts_with("```")) else {
             problems.push(format!(
@@ -94,7 +104,11 @@ fn check_page(page: &Path, update: bool) -> (Vec<String>, String) {
             continue;
         };
         let shown = lines[i + 1..i + 1 + close].join("\n");
-        match anchored(&root().join(file), anchor) {
+        let source = match anchor {
+            Some(anchor) => anchored(&root().join(file), anchor),
+            None => whole(&root().join(file)),
+        };
+        match source {
             Ok(source) if source == shown => {}
             Ok(source) if update => {
                 out.push((*fence).to_owned());
@@ -171,5 +185,28 @@ fn a_changed_excerpt_is_caught() {
         updated.contains(&source),
         "update rewrites the block:\n{updated}\n{fixed}"
     );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_changed_whole_file_excerpt_is_caught() {
+    let dir = std::env::temp_dir().join(format!("checks-docs-whole-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("page.md");
+    let source = whole(&root().join("templates/todos.html")).unwrap();
+    let tampered = source.replacen("todos", "todo", 1);
+    assert_ne!(source, tampered);
+    fs::write(
+        &page,
+        format!("{MARKER}templates/todos.html -->\n```html\n{source}\n```\n"),
+    )
+    .unwrap();
+    assert_eq!(check_page(&page, false).0, Vec::<String>::new());
+    fs::write(
+        &page,
+        format!("{MARKER}templates/todos.html -->\n```html\n{tampered}\n```\n"),
+    )
+    .unwrap();
+    assert_eq!(check_page(&page, false).0.len(), 1);
     fs::remove_dir_all(&dir).unwrap();
 }
