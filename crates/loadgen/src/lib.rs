@@ -13,6 +13,7 @@ pub mod chat;
 pub mod echo;
 pub mod stats;
 pub mod udp;
+pub mod ws;
 
 /// Refuses any target that is not on this machine's loopback interface.
 pub fn require_loopback(addr: SocketAddr) -> Result<SocketAddr, String> {

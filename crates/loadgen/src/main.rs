@@ -6,6 +6,7 @@
 //! loadgen chat --addr 127.0.0.1:8125 --clients 50 --msgs 200 [--rate 1000]
 //! loadgen chat-idle --addr 127.0.0.1:8125 --clients 5000 --server-pid PID
 //! loadgen udp --addr 127.0.0.1:3000 --secs 5 [--window 16] [--sockets 4]
+//! loadgen ws --url ws://127.0.0.1:3000/ws --clients 50 --msgs 200 [--rate 1000]
 //! ```
 //! `just bench-echo` and `just bench-chat` build everything in release mode
 //! and run them.
@@ -42,6 +43,9 @@ enum Command {
     /// Request/response datagrams with a window in flight; loss counted
     /// (`udp-unicast server`, or the Node dgram peer).
     Udp(loadgen::udp::Args),
+    /// N WebSocket chat clients log in, each sends M broadcasts;
+    /// deliveries/s and delivery latency (`ws-chat`, or the Node ws peer).
+    Ws(loadgen::ws::Args),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +92,13 @@ fn main() -> ExitCode {
                     println!("{}", report.to_json(args));
                 } else {
                     report.print(args);
+                }
+            }),
+            Command::Ws(args) => loadgen::ws::run(args).await.map(|report| {
+                if cli.json {
+                    println!("{}", loadgen::ws::to_json(&report, args));
+                } else {
+                    loadgen::ws::print(&report, args);
                 }
             }),
         }

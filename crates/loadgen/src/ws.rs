@@ -1,0 +1,319 @@
+//! `loadgen ws`: load for `ws-chat` (or any WebSocket chat speaking the
+//! seed's JSON in text frames, like the Node peer `../shared/peers/node/ws-chat.js`).
+//!
+//! N clients open a WebSocket to `--url` and log in; then each sends M
+//! broadcasts carrying the time they were sent, as fast as it can or paced at
+//! `--rate` messages/s in all. Every client counts the broadcasts it
+//! receives from the others and how long each took (same process, same
+//! clock): deliveries/s and the latency percentiles. Copies of a client's
+//! own broadcasts, if a server sends them back, are counted apart as
+//! `own_echoes`. The same measure as `loadgen chat`, over WebSocket.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use tokio::net::TcpStream;
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::http::Uri;
+use tokio_tungstenite::{WebSocketStream, client_async};
+
+use crate::chat::Report;
+use crate::stats::Latency;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The chat's WebSocket URL (ws://, loopback only).
+    #[arg(long, default_value = "ws://127.0.0.1:3000/ws")]
+    pub url: String,
+    /// Clients: each logs in, sends and receives.
+    #[arg(long, default_value_t = 50)]
+    pub clients: usize,
+    /// Broadcasts each client sends.
+    #[arg(long, default_value_t = 200)]
+    pub msgs: usize,
+    /// Messages per second from all clients together; 0 sends as fast as
+    /// possible.
+    #[arg(long, default_value_t = 0.0)]
+    pub rate: f64,
+    /// Stop after this many seconds even if deliveries are missing.
+    #[arg(long, default_value_t = 60)]
+    pub secs: u64,
+}
+
+type Socket = WebSocketStream<TcpStream>;
+
+/// The loopback address a `ws://` URL names. No DNS: an IP, or `localhost`.
+pub fn target(url: &str) -> Result<SocketAddr, String> {
+    let uri: Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+    if uri.scheme_str() != Some("ws") {
+        return Err(format!(
+            "{url}: only ws:// URLs (plain WebSocket on loopback)"
+        ));
+    }
+    let host = uri.host().unwrap_or_default();
+    let ip: IpAddr = match host.trim_start_matches('[').trim_end_matches(']') {
+        "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        literal => literal
+            .parse()
+            .map_err(|_| format!("{url}: give the host as an IP address (no DNS lookups)"))?,
+    };
+    crate::require_loopback(SocketAddr::new(ip, uri.port_u16().unwrap_or(80)))
+}
+
+/// Runs the load and reports. Bounded by `--secs` (plus the time to log
+/// in, itself bounded by [`crate::hard_deadline`]).
+pub async fn run(args: &Args) -> Result<Report, String> {
+    let addr = target(&args.url)?;
+    if args.clients < 2 {
+        return Err("--clients must be at least 2: a broadcast needs someone to hear it".into());
+    }
+    let login_by = tokio::time::Instant::now() + crate::hard_deadline(0);
+    let tag = std::process::id();
+    let mut logins = JoinSet::new();
+    for i in 0..args.clients {
+        let url = args.url.clone();
+        logins.spawn(async move {
+            let nickname = format!("lg{tag}-{i}");
+            let result = tokio::time::timeout_at(login_by, login(addr, &url, &nickname)).await;
+            (i, result.unwrap_or_else(|_| Err("login timed out".into())))
+        });
+    }
+    let mut sockets: Vec<Option<Socket>> = (0..args.clients).map(|_| None).collect();
+    while let Some(joined) = logins.join_next().await {
+        let (i, socket) = joined.map_err(|e| e.to_string())?;
+        sockets[i] = Some(socket.map_err(|e| format!("client {i}: {e}"))?);
+    }
+
+    // Everyone is in: start the clock.
+    let clients = args.clients;
+    let started = Instant::now();
+    let stop_at = tokio::time::Instant::from_std(started + Duration::from_secs(args.secs));
+    let expected_each = (args.msgs * (clients - 1)) as u64;
+    let mut readers = JoinSet::new();
+    let mut writers = JoinSet::new();
+    for (i, socket) in sockets.into_iter().flatten().enumerate() {
+        let (sink, stream) = socket.split();
+        readers.spawn(receive(stream, i, expected_each, started, stop_at));
+        let (msgs, rate) = (args.msgs, args.rate);
+        writers.spawn(async move {
+            let sending = send(sink, i, clients, msgs, rate, started);
+            tokio::time::timeout_at(stop_at, sending)
+                .await
+                .unwrap_or_else(|_| Err("sending past --secs".into()))
+        });
+    }
+
+    let mut report = Report {
+        clients,
+        expected: expected_each * clients as u64,
+        ..Report::default()
+    };
+    let note = |report: &mut Report, error: String| {
+        report.errors += 1;
+        report.first_error.get_or_insert(error);
+    };
+    // Keep the sending halves open until every reader is done: closing one
+    // would make the server announce a leave in the middle of the count.
+    let mut open = Vec::new();
+    while let Some(joined) = writers.join_next().await {
+        match joined {
+            Ok(Ok((sent, sink))) => {
+                report.sent += sent;
+                open.push(sink);
+            }
+            Ok(Err(error)) => note(&mut report, format!("send: {error}")),
+            Err(error) => note(&mut report, error.to_string()),
+        }
+    }
+    let mut last = started;
+    while let Some(joined) = readers.join_next().await {
+        let (received, error) = joined.map_err(|e| e.to_string())?;
+        if let Some(error) = error {
+            note(&mut report, error);
+        }
+        report.deliveries += received.deliveries;
+        report.own_echoes += received.own_echoes;
+        report.latency.merge(&received.latency);
+        last = last.max(received.last.unwrap_or(started));
+    }
+    drop(open);
+    report.elapsed = last.duration_since(started).max(Duration::from_micros(1));
+    Ok(report)
+}
+
+/// The report as one JSON object (`--json`).
+pub fn to_json(report: &Report, args: &Args) -> serde_json::Value {
+    serde_json::json!({
+        "test": "ws", "url": args.url, "clients": report.clients,
+        "msgs": args.msgs, "rate": args.rate, "sent": report.sent,
+        "deliveries": report.deliveries, "expected_deliveries": report.expected,
+        "own_echoes": report.own_echoes, "errors": report.errors,
+        "first_error": report.first_error, "elapsed_s": report.elapsed.as_secs_f64(),
+        "deliveries_per_s": report.deliveries_per_sec(),
+        "p50_ms": report.latency.quantile_ms(0.5), "p99_ms": report.latency.quantile_ms(0.99),
+    })
+}
+
+/// The report as text.
+pub fn print(report: &Report, args: &Args) {
+    let pace = if args.rate > 0.0 {
+        format!("paced at {} msg/s", args.rate)
+    } else {
+        "unpaced".to_owned()
+    };
+    println!(
+        "ws {pace} on {}: {} clients x {} msgs, {} errors, {:.2} s",
+        args.url,
+        report.clients,
+        args.msgs,
+        report.errors,
+        report.elapsed.as_secs_f64()
+    );
+    println!(
+        "  {:.0} deliveries/s ({}/{} delivered, {} own echoes)",
+        report.deliveries_per_sec(),
+        report.deliveries,
+        report.expected,
+        report.own_echoes
+    );
+    println!("  delivery latency {}", report.latency.summary());
+    if let Some(error) = &report.first_error {
+        println!("  first error: {error}");
+    }
+}
+
+/// A frame from the server, read without copying its strings.
+#[derive(Deserialize)]
+struct Incoming<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default, borrow)]
+    message: Option<&'a str>,
+}
+
+/// Opens the WebSocket and logs in as `nickname`; returns once the server
+/// said yes.
+async fn login(addr: SocketAddr, url: &str, nickname: &str) -> Result<Socket, String> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (mut socket, _) = client_async(url, stream)
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    let login = serde_json::json!({"type": "login", "nickname": nickname});
+    socket
+        .send(Message::text(login.to_string()))
+        .await
+        .map_err(|e| format!("login: {e}"))?;
+    while let Some(frame) = socket.next().await {
+        let frame = frame.map_err(|e| format!("login: {e}"))?;
+        let Message::Text(text) = frame else { continue };
+        let Ok(reply) = serde_json::from_str::<Incoming<'_>>(&text) else {
+            continue;
+        };
+        if reply.kind == "login" {
+            return match reply.success {
+                Some(true) => Ok(socket),
+                _ => Err(format!("login refused: {text}")),
+            };
+        }
+    }
+    Err("the server closed the connection during login".into())
+}
+
+/// Sends `msgs` broadcasts, each `"<sender> <seq> <µs since start>"`.
+/// Paced: client `i` sends its `seq`-th at `(seq × clients + i) / rate`
+/// seconds, so all clients together send `rate` per second, evenly spread.
+async fn send(
+    mut sink: SplitSink<Socket, Message>,
+    i: usize,
+    clients: usize,
+    msgs: usize,
+    rate: f64,
+    started: Instant,
+) -> Result<(u64, SplitSink<Socket, Message>), String> {
+    let mut sent = 0;
+    for seq in 0..msgs {
+        if rate > 0.0 {
+            let at = Duration::from_secs_f64((seq * clients + i) as f64 / rate);
+            tokio::time::sleep_until(tokio::time::Instant::from_std(started + at)).await;
+        }
+        let stamp = started.elapsed().as_micros();
+        let frame = format!("{{\"type\":\"broadcast\",\"message\":\"{i} {seq} {stamp}\"}}");
+        sink.send(Message::text(frame))
+            .await
+            .map_err(|e| e.to_string())?;
+        sent += 1;
+    }
+    Ok((sent, sink))
+}
+
+/// What one client saw.
+#[derive(Debug, Default)]
+struct Received {
+    deliveries: u64,
+    own_echoes: u64,
+    last: Option<Instant>,
+    latency: Latency,
+}
+
+/// Reads until `expected` broadcasts from the others have arrived, or
+/// `stop_at`; returns what arrived, and why it stopped early if it did.
+async fn receive(
+    mut stream: SplitStream<Socket>,
+    me: usize,
+    expected: u64,
+    started: Instant,
+    stop_at: tokio::time::Instant,
+) -> (Received, Option<String>) {
+    let mut received = Received::default();
+    while received.deliveries < expected {
+        let text = match tokio::time::timeout_at(stop_at, stream.next()).await {
+            Err(_) => return (received, Some("deliveries missing at --secs".into())),
+            Ok(None) => return (received, Some("the server closed the connection".into())),
+            Ok(Some(Err(error))) => return (received, Some(format!("read: {error}"))),
+            Ok(Some(Ok(Message::Text(text)))) => text,
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                return (received, Some(format!("the server closed: {frame:?}")));
+            }
+            Ok(Some(Ok(_))) => continue,
+        };
+        let now = Instant::now();
+        let Ok(message) = serde_json::from_str::<Incoming<'_>>(&text) else {
+            return (received, Some(format!("not JSON: {text}")));
+        };
+        if message.kind != "broadcast" {
+            continue; // joins, leaves, users lists
+        }
+        let Some((sender, stamp)) = message.message.and_then(parse_stamp) else {
+            continue; // someone else's broadcast
+        };
+        if sender == me {
+            received.own_echoes += 1;
+            continue;
+        }
+        let sent_at = started + Duration::from_micros(stamp);
+        received
+            .latency
+            .record(now.saturating_duration_since(sent_at));
+        received.deliveries += 1;
+        received.last = Some(now);
+    }
+    (received, None)
+}
+
+/// `"<sender> <seq> <µs>"` → the sender and the time sent.
+fn parse_stamp(text: &str) -> Option<(usize, u64)> {
+    let mut parts = text.split(' ');
+    let sender = parts.next()?.parse().ok()?;
+    let _seq: u64 = parts.next()?.parse().ok()?;
+    let stamp = parts.next()?.parse().ok()?;
+    Some((sender, stamp))
+}
