@@ -82,17 +82,17 @@ impl App {
         // Routing is a `match` on method and path, like the seed's
         // `if (url === '/') … else if …`. HEAD gets GET's headers: hyper
         // leaves the body out by itself.
-        let page = || form::requested_page(request.uri().query());
+        let requested_page = || form::requested_page(request.uri().query());
         match (request.method(), request.uri().path()) {
             (&Method::GET | &Method::HEAD, "/") => {
                 self.page(StatusCode::OK, "todos.html", &self.todos)
             }
-            (&Method::GET | &Method::HEAD, "/guestbook") => self.guestbook(page()).await,
+            (&Method::GET | &Method::HEAD, "/guestbook") => self.guestbook(requested_page()).await,
             (&Method::POST, "/guestbook") => self.post(request).await,
             (&Method::GET | &Method::HEAD, "/guestbook/new") => {
                 self.form(StatusCode::OK, &Form::default(), &Problems::default())
             }
-            (&Method::GET | &Method::HEAD, "/api/guestbook") => self.api(page()).await,
+            (&Method::GET | &Method::HEAD, "/api/guestbook") => self.api(requested_page()).await,
             (_, "/" | "/guestbook/new" | "/api/guestbook") => method_not_allowed("GET, HEAD"),
             (_, "/guestbook") => method_not_allowed("GET, HEAD, POST"),
             _ => not_found(),
