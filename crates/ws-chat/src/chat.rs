@@ -30,16 +30,18 @@ const LOG_IN_FIRST: &str = r#"log in first: {"type":"login","nickname":"your nam
 pub struct TextFrames;
 
 impl Wire for TextFrames {
-    type Item = Message;
+    /// The JSON text, reference-counted: a broadcast is serialised once and
+    /// every queue holds a pointer to the same text. (`Arc<str>` is 16 bytes
+    /// a queued frame; a whole `Message` would be 56, and during a burst
+    /// thousands of frames wait in each queue.)
+    type Item = Arc<str>;
 
-    fn encode(message: &ServerMessage) -> Message {
+    fn encode(message: &ServerMessage) -> Arc<str> {
         // Serialising our own message types cannot fail: they are plain
         // structs of strings, numbers and booleans, with string keys.
         #[allow(clippy::expect_used)]
         let json = serde_json::to_string(message).expect("messages serialise to JSON");
-        // The frame owns the string's bytes; cloning it for each member of
-        // the room copies a pointer, not the text.
-        Message::text(json)
+        Arc::from(json)
     }
 }
 
@@ -100,29 +102,32 @@ pub async fn serve(
             room.send_users_to_all();
         }
     }
+    // Our outbox was the last sender to this queue (the room's copy went
+    // with `leave`): dropping it lets the writer send what is queued, stop,
+    // and hand the sending half back.
+    drop(outbox);
     // Our last frame, when we are the ones closing.
-    match &ending {
-        Ending::ServerClosing => {
-            outbox.push(close_frame(CloseCode::Away, "the server is shutting down"));
-        }
-        Ending::TooBig => outbox.push(close_frame(
+    let our_close = match &ending {
+        Ending::ServerClosing => Some(close_frame(CloseCode::Away, "the server is shutting down")),
+        Ending::TooBig => Some(close_frame(
             CloseCode::Size,
             "message too big: the limit is 64 KiB",
         )),
-        _ => {}
-    }
-    // Our outbox was the last sender to this queue (the room's copy went
-    // with `leave`): dropping it lets the writer send what is queued, the
-    // close frame last, and stop.
-    drop(outbox);
+        _ => None,
+    };
     match ending {
         // Nobody is reading (or can): do not wait for them.
         Ending::TooSlow | Ending::Broken(_) => writing.abort(),
-        // The closing handshake: our frames go out, then we read until the
-        // client's Close (or its answer to ours) has come and gone.
+        // The closing handshake: our frames go out, our Close if we are
+        // closing, then we read until the client's Close (or its answer to
+        // ours) has come and gone.
         _ => {
             let finish = async {
-                let _ = (&mut writing).await;
+                if let Ok(Ok(mut sink)) = (&mut writing).await
+                    && let Some(close) = our_close
+                {
+                    let _ = sink.send(close).await;
+                }
                 finish_closing(&mut stream).await;
             };
             if tokio::time::timeout(grace, finish).await.is_err() {
@@ -140,24 +145,24 @@ pub async fn serve(
 
 // ANCHOR: write_frames
 /// The writer task: takes frames from the client's queue and sends them,
-/// until every sender is gone.
+/// until every sender is gone; then hands the sending half back.
 async fn write_frames(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Message>,
-) -> Result<(), WsError> {
-    while let Some(frame) = queue.recv().await {
+    mut queue: mpsc::Receiver<Arc<str>>,
+) -> Result<SplitSink<WebSocket, Message>, WsError> {
+    while let Some(text) = queue.recv().await {
         // `feed` adds a frame to tungstenite's write buffer; when more are
         // already waiting, they join it, and one `flush` (one system call
         // for many frames) sends them all.
-        sink.feed(frame).await?;
-        while let Ok(frame) = queue.try_recv() {
-            sink.feed(frame).await?;
+        sink.feed(Message::text(&*text)).await?;
+        while let Ok(text) = queue.try_recv() {
+            sink.feed(Message::text(&*text)).await?;
         }
         // This waits while the client's socket buffer is full, which is when
         // the queue above fills up.
         sink.flush().await?;
     }
-    Ok(())
+    Ok(sink)
 }
 // ANCHOR_END: write_frames
 
