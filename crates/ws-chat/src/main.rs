@@ -31,9 +31,10 @@ struct ServeArgs {
     #[command(flatten)]
     listen: ListenArgs<3000>,
     /// The directory with the chat page (index.html, chat.js, chat.css,
-    /// echo-test.html).
-    #[arg(long, default_value = "assets/ws-chat", value_name = "DIR")]
-    assets: PathBuf,
+    /// echo-test.html) [default: assets/ws-chat, or else the repository's
+    /// copy, so that the server starts from any directory].
+    #[arg(long, value_name = "DIR")]
+    assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,9 +43,9 @@ enum Command {
     /// print every frame: login, broadcast, typing, p2p, bad input, /echo,
     /// and Ctrl-C.
     Demo {
-        /// The directory with the chat page.
-        #[arg(long, default_value = "assets/ws-chat", value_name = "DIR")]
-        assets: PathBuf,
+        /// The directory with the chat page [default: as for the server].
+        #[arg(long, value_name = "DIR")]
+        assets: Option<PathBuf>,
     },
 }
 
@@ -59,7 +60,9 @@ fn main() -> ExitCode {
                 }
                 Some(Command::Demo { assets }) => {
                     common::logging::init_demo("server");
-                    ws_chat::demo::run(&assets).await.map_err(Into::into)
+                    ws_chat::demo::run(&assets_or_default(assets))
+                        .await
+                        .map_err(Into::into)
                 }
             }
         })
@@ -77,7 +80,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let listener = common::net::bind_tcp(args.listen.addr()).await?;
     let config = Config {
-        assets: args.assets,
+        assets: assets_or_default(args.assets),
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
@@ -86,4 +89,17 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!("open http://{addr}/ in a browser (two windows to chat)");
     server.run(common::shutdown::ctrl_c()).await;
     Ok(())
+}
+
+/// `--assets`, or `assets/ws-chat` under the current directory, or else the
+/// copy in the repository this binary was built from.
+fn assets_or_default(assets: Option<PathBuf>) -> PathBuf {
+    assets.unwrap_or_else(|| {
+        let here = PathBuf::from("assets/ws-chat");
+        if here.is_dir() {
+            here
+        } else {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/ws-chat"))
+        }
+    })
 }
