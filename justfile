@@ -102,6 +102,17 @@ ch4-static *args:
 ch4-template *args:
     cargo run -q -p http-template -- "$@"
 
+# WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows
+[group('ch6 WebSocket')]
+ch6-ws-chat *args:
+    @echo "open http://127.0.0.1:3000/ in two browser windows (or the port you chose); Ctrl-C stops"
+    cargo run -q -p ws-chat -- "$@"
+
+# The WebSocket lesson in one process: the server and scripted clients, every frame shown
+[group('ch6 WebSocket')]
+ch6-ws-demo:
+    cargo run -q -p ws-chat -- demo
+
 # Every lesson's demo in turn, each narrating itself on loopback
 [group('course')]
 demo:
@@ -114,6 +125,7 @@ demo:
     cargo run -q -p udp-multicast -- demo
     cargo run -q -p http-static -- demo
     cargo run -q -p http-template -- demo
+    cargo run -q -p ws-chat -- demo
 
 # The whole test suite (what CI runs after fmt and clippy)
 [group('course')]
@@ -252,4 +264,25 @@ bench-udp-peers secs='5':
     cargo build -q --release -p udp-unicast
     SECS={{secs}} ONLY=udp RES="{{justfile_directory()}}/bench-results/peers-udp-$(date +%Y%m%d-%H%M%S)" \
       UDP_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/udp-unicast server --port {port}" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"
+
+# Benchmark ws-chat: 50 WebSocket clients x 200 broadcasts unpaced, then paced at 1,000 msg/s (release, loopback)
+[group('course benchmarks')]
+bench-ws clients='50' msgs='200':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -q --release -p ws-chat -p loadgen
+    release="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+    source "{{justfile_directory()}}/.ci/bench-lib.sh"
+    start_server "$release/ws-chat" --port 0
+    "$release/loadgen" ws --url "ws://$ADDR/ws" --clients "{{clients}}" --msgs "{{msgs}}"
+    "$release/loadgen" ws --url "ws://$ADDR/ws" --clients "{{clients}}" --msgs "{{msgs}}" --rate 1000
+    report_server
+
+# ws-chat side by side with the Node ws peer (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-ws-peers:
+    cargo build -q --release -p ws-chat
+    ONLY=ws WS_PATH=/ws WS_ARGS=--login RES="{{justfile_directory()}}/bench-results/peers-ws-$(date +%Y%m%d-%H%M%S)" \
+      WS_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/ws-chat --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
