@@ -32,6 +32,7 @@
 
   // ── the connection ──────────────────────────────────────────────────────
 
+  // ANCHOR: connect
   function connect() {
     setStatus('connecting…', false);
     // `new WebSocket(url)`: the browser sends the HTTP upgrade request.
@@ -73,7 +74,9 @@
       setTimeout(connect, delay);
     };
   }
+  // ANCHOR_END: connect
 
+  // ANCHOR: send
   // `ws.send(text)`, only when the socket is open and not backed up.
   function send(message) {
     if (!ws || ws.readyState !== WebSocket.OPEN) {
@@ -88,6 +91,7 @@
     ws.send(JSON.stringify(message));
     return true;
   }
+  // ANCHOR_END: send
 
   // ── what the server says ────────────────────────────────────────────────
 
@@ -141,6 +145,7 @@
 
   // ── drawing (textContent only) ──────────────────────────────────────────
 
+  // ANCHOR: line
   function line(kind, who, text) {
     const li = document.createElement('li');
     if (kind) li.className = kind;
@@ -153,6 +158,7 @@
     li.append(nick, body);
     append(li);
   }
+  // ANCHOR_END: line
 
   function notice(kind, text) {
     const li = document.createElement('li');
@@ -241,6 +247,7 @@
     }
   });
 
+  // ANCHOR: user
   $('message').addEventListener('input', function () {
     clearTimeout(typingIdle);
     if ($('message').value.trim() === '') {
@@ -272,6 +279,7 @@
       input.value = '';
     }
   });
+  // ANCHOR_END: user
 
   connect();
 })();
