@@ -197,10 +197,10 @@ bench-static secs='5':
         timeout $(({{secs}} + 30)) wrk -t2 -c64 -d"{{secs}}s" --latency "http://$ADDR/$file" | grep -E 'Requests/sec|Transfer/sec|50%|99%|Non-2xx|errors'
     done
     echo "== 16 concurrent curl of the 20 MiB file"
+    # (sort ends when every curl has closed the pipe: that is the wait)
     for i in $(seq 16); do
-        curl -s -o /dev/null --max-time 60 -w '%{http_code} %{size_download} %{time_total}s\n' "http://$ADDR/20m.bin" &
+        curl -s -o /dev/null --max-time 60 -w 'status %{http_code}, %{size_download} bytes\n' "http://$ADDR/20m.bin" &
     done | sort | uniq -c
-    wait
     report_server
 
 # http-static side by side with the Node peer and nginx (../shared/peers; results in bench-results/)
