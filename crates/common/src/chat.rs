@@ -17,7 +17,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_util::sync::CancellationToken;
@@ -36,6 +37,77 @@ pub trait Wire {
 
     /// Turns a message into what goes on the wire.
     fn encode(message: &ServerMessage) -> Self::Item;
+
+    /// How many bytes `item` holds, for a queue bounded in bytes as well as
+    /// in items ([`queue`]). The default, 0, leaves bytes uncounted.
+    fn bytes(item: &Self::Item) -> usize {
+        let _ = item;
+        0
+    }
+}
+
+/// How many bytes may wait in one client's queue, and how many do.
+#[derive(Debug)]
+struct Budget {
+    limit: usize,
+    queued: AtomicUsize,
+}
+
+/// A client's queue, bounded twice: at most `items` items, and at most
+/// `bytes` bytes of them ([`Wire::bytes`]). The count alone would let a
+/// client that stops reading hold `items` of the largest messages allowed;
+/// the byte bound caps what it can cost whatever the messages are.
+///
+/// The [`Outbox`] goes to the room; the [`Inbox`] to the client's writer.
+pub fn queue<W: Wire>(items: usize, bytes: usize) -> (Outbox<W>, Inbox<W>) {
+    let (sender, receiver) = mpsc::channel(items);
+    let budget = Arc::new(Budget {
+        limit: bytes,
+        queued: AtomicUsize::new(0),
+    });
+    let outbox = Outbox {
+        queue: sender,
+        overflowed: CancellationToken::new(),
+        budget: Some(Arc::clone(&budget)),
+    };
+    (outbox, Inbox { receiver, budget })
+}
+
+/// The receiving end of a [`queue`]: the client's writer takes items here,
+/// and each item taken frees its bytes.
+pub struct Inbox<W: Wire> {
+    receiver: mpsc::Receiver<W::Item>,
+    budget: Arc<Budget>,
+}
+
+impl<W: Wire> Inbox<W> {
+    /// The next item; `None` once every [`Outbox`] is gone and all is taken.
+    pub async fn recv(&mut self) -> Option<W::Item> {
+        let item = self.receiver.recv().await?;
+        self.taken(&item);
+        Some(item)
+    }
+
+    /// The next item if one is waiting now.
+    pub fn try_recv(&mut self) -> Option<W::Item> {
+        let item = self.receiver.try_recv().ok()?;
+        self.taken(&item);
+        Some(item)
+    }
+
+    fn taken(&self, item: &W::Item) {
+        self.budget
+            .queued
+            .fetch_sub(W::bytes(item), Ordering::Relaxed);
+    }
+}
+
+impl<W: Wire> fmt::Debug for Inbox<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("queued_bytes", &self.budget.queued.load(Ordering::Relaxed))
+            .finish()
+    }
 }
 
 // ANCHOR: outbox
@@ -49,14 +121,18 @@ pub struct Outbox<W: Wire> {
     /// Cancelled when the queue is full: the client's connection task waits
     /// on it and then closes the connection.
     overflowed: CancellationToken,
+    /// The byte bound, for a queue made by [`queue`].
+    budget: Option<Arc<Budget>>,
 }
 
 impl<W: Wire> Outbox<W> {
-    /// Wraps the sending end of a client's queue.
+    /// Wraps the sending end of a client's queue (bounded in items only;
+    /// [`queue`] makes one bounded in bytes too).
     pub fn new(queue: mpsc::Sender<W::Item>) -> Self {
         Self {
             queue,
             overflowed: CancellationToken::new(),
+            budget: None,
         }
     }
 
@@ -68,11 +144,24 @@ impl<W: Wire> Outbox<W> {
     /// room; queueing without a limit would let one stuck client eat the
     /// server's memory. So we do neither: we give up on that client.
     pub fn push(&self, item: W::Item) {
+        let bytes = W::bytes(&item);
+        if let Some(budget) = &self.budget {
+            let queued = budget.queued.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            if queued > budget.limit {
+                budget.queued.fetch_sub(bytes, Ordering::Relaxed);
+                self.overflowed.cancel();
+                return;
+            }
+        }
         match self.queue.try_send(item) {
-            Ok(()) => {}
+            Ok(()) => return,
             Err(TrySendError::Full(_)) => self.overflowed.cancel(),
             // The connection is already closing; nobody is left to read it.
             Err(TrySendError::Closed(_)) => {}
+        }
+        // Not queued after all: its bytes are not waiting.
+        if let Some(budget) = &self.budget {
+            budget.queued.fetch_sub(bytes, Ordering::Relaxed);
         }
     }
 
@@ -95,6 +184,7 @@ impl<W: Wire> Clone for Outbox<W> {
         Self {
             queue: self.queue.clone(),
             overflowed: self.overflowed.clone(),
+            budget: self.budget.clone(),
         }
     }
 }

@@ -210,3 +210,45 @@ async fn a_full_queue_marks_that_client_overflowed_and_nobody_else() {
         "a client that reads is never dropped"
     );
 }
+
+/// A wire whose items count their length against a byte budget.
+struct Counted;
+
+impl Wire for Counted {
+    type Item = String;
+    fn encode(message: &ServerMessage) -> String {
+        serde_json::to_string(message).unwrap()
+    }
+    fn bytes(item: &String) -> usize {
+        item.len()
+    }
+}
+
+#[tokio::test]
+async fn a_queue_bounded_in_bytes_overflows_on_bytes_and_frees_them_as_they_are_taken() {
+    let (outbox, mut inbox) = common::chat::queue::<Counted>(100, 10);
+    outbox.push("abcd".into());
+    outbox.push("efgh".into());
+    // 8 of 10 bytes waiting: 4 more would be 12.
+    outbox.push("ijkl".into());
+    let flagged = tokio::time::timeout(std::time::Duration::from_secs(5), outbox.overflowed());
+    flagged.await.expect("over the byte budget");
+    assert_eq!(inbox.try_recv().as_deref(), Some("abcd"));
+    assert_eq!(inbox.recv().await.as_deref(), Some("efgh"));
+    assert_eq!(inbox.try_recv(), None, "the refused item was not queued");
+
+    // Taken items free their bytes: a fresh queue fills and drains forever.
+    let (outbox, mut inbox) = common::chat::queue::<Counted>(100, 10);
+    for round in 0..100 {
+        outbox.push(format!("{round:08}"));
+        assert_eq!(inbox.recv().await, Some(format!("{round:08}")));
+    }
+    let not_flagged =
+        tokio::time::timeout(std::time::Duration::from_millis(1), outbox.overflowed()).await;
+    assert!(
+        not_flagged.is_err(),
+        "a reader that keeps up is never dropped"
+    );
+    drop(outbox);
+    assert_eq!(inbox.recv().await, None);
+}

@@ -10,11 +10,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::chat::{Outbox, Room, Wire};
+use common::chat::{Inbox, Outbox, Room, Wire};
 use common::protocol::{ClientMessage, ServerMessage};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
@@ -43,10 +42,24 @@ impl Wire for TextFrames {
         let json = serde_json::to_string(message).expect("messages serialise to JSON");
         Arc::from(json)
     }
+
+    /// What a queued frame counts against the client's byte budget.
+    fn bytes(text: &Arc<str>) -> usize {
+        text.len()
+    }
 }
 
 /// The room everyone on `/ws` joins.
 pub type ChatRoom = Room<TextFrames>;
+
+/// How far behind a client may fall before it is dropped.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueLimits {
+    /// Frames waiting for it.
+    pub frames: usize,
+    /// Bytes of text in those frames.
+    pub bytes: usize,
+}
 
 /// How a chat connection ended.
 #[derive(Debug)]
@@ -70,18 +83,19 @@ pub async fn serve(
     socket: WebSocket,
     peer: SocketAddr,
     room: Arc<ChatRoom>,
-    queue: usize,
+    limits: QueueLimits,
     grace: Duration,
     closing: CancellationToken,
 ) {
     // `split` gives a sending half (to the writer task) and a receiving half
     // (read here): both can be busy at once.
     let (sink, mut stream) = socket.split();
-    let (frames, waiting) = mpsc::channel(queue);
-    let mut writing = tokio::spawn(write_frames(sink, waiting));
+    // The client's queue: what the room sends it waits here for the writer.
+    let (outbox, inbox) = common::chat::queue(limits.frames, limits.bytes);
+    let mut writing = tokio::spawn(write_frames(sink, inbox));
     let mut session = Session {
         room: Arc::clone(&room),
-        outbox: Outbox::new(frames),
+        outbox,
         nickname: None,
     };
     debug!(%peer, "WebSocket open");
@@ -148,14 +162,14 @@ pub async fn serve(
 /// until every sender is gone; then hands the sending half back.
 async fn write_frames(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Arc<str>>,
+    mut queue: Inbox<TextFrames>,
 ) -> Result<SplitSink<WebSocket, Message>, WsError> {
     while let Some(text) = queue.recv().await {
         // `feed` adds a frame to tungstenite's write buffer; when more are
         // already waiting, they join it, and one `flush` (one system call
         // for many frames) sends them all.
         sink.feed(Message::text(&*text)).await?;
-        while let Ok(text) = queue.try_recv() {
+        while let Some(text) = queue.try_recv() {
             sink.feed(Message::text(&*text)).await?;
         }
         // This waits while the client's socket buffer is full, which is when

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use common::cli::ListenArgs;
+use ws_chat::chat::QueueLimits;
 use ws_chat::{Config, Server};
 
 /// A WebSocket chat room and its browser page (chapter 6 of the Node.js
@@ -35,6 +36,10 @@ struct ServeArgs {
     /// copy, so that the server starts from any directory].
     #[arg(long, value_name = "DIR")]
     assets: Option<PathBuf>,
+    /// How many frames may wait for one chat client; a client that lets
+    /// more pile up (by not reading) is disconnected.
+    #[arg(long, value_name = "FRAMES", default_value_t = Config::default().queue.frames)]
+    queue: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +86,10 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let listener = common::net::bind_tcp(args.listen.addr()).await?;
     let config = Config {
         assets: assets_or_default(args.assets),
+        queue: QueueLimits {
+            frames: args.queue.max(1),
+            ..Config::default().queue
+        },
         ..Config::default()
     };
     let server = Server::new(listener, config)?;

@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
-use crate::chat::{self, ChatRoom};
+use crate::chat::{self, ChatRoom, QueueLimits};
 use crate::echo;
 use crate::upgrade::{self, Body};
 
@@ -34,15 +34,16 @@ use crate::upgrade::{self, Body};
 pub struct Config {
     /// `--assets`: the directory with the page (index.html, chat.js, …).
     pub assets: PathBuf,
-    /// How many frames may wait for one chat client. A client that lets its
-    /// queue fill up (by not reading) is disconnected.
+    /// How far behind one chat client may fall: a client that lets more
+    /// frames, or more bytes of them, pile up (by not reading) is dropped.
     ///
-    /// The default, 8,192 (tcp-chat's), absorbs a burst: 50 clients each
-    /// sending 200 messages at once means 9,800 frames for each client,
-    /// most of them already in the kernel's socket buffers or read. A
-    /// queued frame costs 40 bytes plus its text, which is shared by every
-    /// queue it is in.
-    pub queue: usize,
+    /// The defaults absorb a burst: 50 clients each sending 200 messages at
+    /// once is 9,800 frames (~750 KiB) for every client, most of them soon
+    /// in the kernel's socket buffers or read. A queued frame costs 16 bytes
+    /// plus its text, which is shared by every queue it is in; the byte
+    /// bound caps what a client that stops reading can hold even when it is
+    /// sent nothing but 64 KiB messages.
+    pub queue: QueueLimits,
     /// After Ctrl-C, how long each WebSocket gets to finish its closing
     /// handshake (and each HTTP request to finish).
     pub grace: Duration,
@@ -52,7 +53,10 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             assets: PathBuf::from("assets/ws-chat"),
-            queue: 8192,
+            queue: QueueLimits {
+                frames: 16 * 1024,
+                bytes: 2 * 1024 * 1024,
+            },
             grace: Duration::from_secs(2),
         }
     }

@@ -12,6 +12,7 @@ use support::{STEP, TestServer};
 use tokio::net::TcpSocket;
 use tokio_tungstenite::{MaybeTlsStream, client_async};
 use ws_chat::Config;
+use ws_chat::chat::QueueLimits;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_clients_each_broadcast_and_everyone_else_hears_every_one() {
@@ -61,16 +62,34 @@ async fn two_hundred_clients_each_broadcast_and_everyone_else_hears_every_one() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_stops_reading_is_dropped_and_the_room_goes_on() {
+async fn a_client_that_stops_reading_is_dropped_when_its_queue_has_too_many_frames() {
+    let frames = QueueLimits {
+        frames: 8,
+        ..Config::default().queue
+    };
+    a_client_that_stops_reading_is_dropped(frames).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped_when_its_queue_has_too_many_bytes() {
+    // Plenty of frames allowed, but only 128 KiB of them: 8 of our messages.
+    let bytes = QueueLimits {
+        frames: 1_000_000,
+        bytes: 128 * 1024,
+    };
+    a_client_that_stops_reading_is_dropped(bytes).await;
+}
+
+async fn a_client_that_stops_reading_is_dropped(queue: QueueLimits) {
     let server = TestServer::with_config(Config {
-        queue: 8,
+        queue,
         ..Config::default()
     })
     .await;
     let mut alice = server.login("alice").await;
     // The slow client asks for a small receive buffer, then never reads
     // again after logging in: the server's writes to it soon block, its
-    // queue of 8 frames fills, and the room gives up on it.
+    // queue fills, and the room gives up on it.
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket.connect(server.addr).await.unwrap();
