@@ -199,10 +199,18 @@ impl Browser {
             json!("connected"),
         )
         .await;
+        assert!(self.shown("login").await && !self.shown("chat").await);
         self.type_into("nickname", nickname).await;
         self.click("join").await;
         self.until("document.getElementById('me').textContent", json!(nickname))
             .await;
+        assert!(!self.shown("login").await && self.shown("chat").await);
+    }
+
+    /// Whether the element is on screen (not hidden by `hidden` or CSS).
+    async fn shown(&self, id: &str) -> bool {
+        let element = self.client.find(Locator::Id(id)).await.unwrap();
+        element.is_displayed().await.unwrap()
     }
 
     /// The last chat line: [who, text].
@@ -218,6 +226,14 @@ impl Browser {
                           return li ? [li.querySelector('.nick')?.textContent ?? null, \
                                        li.querySelector('.text')?.textContent ?? li.textContent] : null; })()";
         self.until(expression, json!([who, text])).await;
+    }
+
+    /// With `WS_CHAT_SCREENSHOTS=DIR`, saves what the page shows as DIR/NAME.png.
+    async fn screenshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("WS_CHAT_SCREENSHOTS") {
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).unwrap();
+        }
     }
 
     async fn close(self) {
@@ -286,6 +302,8 @@ async fn chat_in_two_browsers() {
     bob.type_into("message", "psst").await;
     bob.click("send").await;
     alice.until_last_line("bob → you", "psst").await;
+    alice.screenshot("alice").await;
+    bob.screenshot("bob").await;
 
     // The server restarts on the same port: the pages see Close 1001, come
     // back with backoff, and log in again by themselves.
