@@ -71,6 +71,8 @@ enum Ending {
     Broken(WsError),
     /// A message over the size limit.
     TooBig,
+    /// A text frame that is not UTF-8 (the protocol requires it).
+    NotUtf8,
     /// The client's queue overflowed: it was not reading.
     TooSlow,
     /// Ctrl-C.
@@ -110,6 +112,7 @@ pub async fn serve(
             Ending::ServerClosing => room.remove(nickname),
             Ending::TooSlow => room.leave(nickname, Some("too slow to keep up: dropped")),
             Ending::TooBig => room.leave(nickname, Some("sent a message over 64 KiB")),
+            Ending::NotUtf8 => room.leave(nickname, Some("sent text that is not UTF-8")),
             _ => room.leave(nickname, None),
         }
         if !matches!(ending, Ending::ServerClosing) {
@@ -126,6 +129,10 @@ pub async fn serve(
         Ending::TooBig => Some(close_frame(
             CloseCode::Size,
             "message too big: the limit is 64 KiB",
+        )),
+        Ending::NotUtf8 => Some(close_frame(
+            CloseCode::Invalid,
+            "a text frame must be UTF-8",
         )),
         _ => None,
     };
@@ -217,6 +224,7 @@ impl Session {
                 // A Close frame is answered by tungstenite, never relayed.
                 Some(Ok(Message::Close(_))) | None => return Ending::ClientClosed,
                 Some(Err(WsError::Capacity(_))) => return Ending::TooBig,
+                Some(Err(WsError::Utf8(_))) => return Ending::NotUtf8,
                 Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
                     return Ending::ClientClosed;
                 }

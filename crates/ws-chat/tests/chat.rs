@@ -9,7 +9,8 @@ mod support;
 use serde_json::json;
 use support::{STEP, TestServer};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 
 #[tokio::test]
 async fn login_rules_are_tcp_chats() {
@@ -222,6 +223,25 @@ async fn a_frame_over_64_kib_is_closed_with_1009() {
     assert_eq!(
         alice.next_of("log").await["message"],
         "bob left (sent a message over 64 KiB), 1 online"
+    );
+}
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_is_closed_with_1007() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let not_utf8 = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    bob.send_frame(Message::Frame(not_utf8)).await;
+    let close = bob.closed().await.expect("a close code");
+    assert_eq!(close.code, CloseCode::Invalid);
+    assert_eq!(
+        alice.next_of("log").await["message"],
+        "bob joined, 2 online"
+    );
+    assert_eq!(
+        alice.next_of("log").await["message"],
+        "bob left (sent text that is not UTF-8), 1 online"
     );
 }
 
