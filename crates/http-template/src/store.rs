@@ -13,9 +13,9 @@
 //! "database is locked". The connection and its prepared statements are
 //! reused for every query, and the bounded channel is the backpressure: when
 //! [`QUEUE`] jobs are waiting, a request waits for a slot. (Reads could run
-//! in parallel on a pool of connections; on this course's 2-core machine
-//! one thread renders the guestbook at thousands of pages a second, see
-//! docs/benchmarks.md.)
+//! in parallel on a pool of connections; but the one thread needs about
+//! 20 µs for a guestbook page's queries, less than rendering the page
+//! takes, so it is not what limits us: see docs/benchmarks.md.)
 //!
 //! Another *program* can still hold the lock (the `sqlite3` shell in a
 //! second terminal, say): WAL mode lets readers and our writer work side by
