@@ -30,10 +30,18 @@ impl Wire for Lines {
     fn encode(message: &ServerMessage) -> Arc<[u8]> {
         Arc::from(to_line(message))
     }
+
+    /// A queued line counts its length against the client's byte bound.
+    fn bytes(line: &Arc<[u8]>) -> usize {
+        line.len()
+    }
 }
 
 /// The way to one client: its bounded queue of lines.
 pub type Outbox = common::chat::Outbox<Lines>;
+
+/// The other end of that queue, where the client's writer task takes lines.
+pub type Inbox = common::chat::Inbox<Lines>;
 
 /// Everyone logged in. Shared by all connection tasks through an `Arc`.
 pub type Room = common::chat::Room<Lines>;

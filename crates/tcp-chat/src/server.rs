@@ -11,14 +11,14 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
 use crate::framing::{Frame, FrameError, JsonStream, to_line};
-use crate::room::{Outbox, Room};
+use crate::room::{Inbox, Lines, Outbox, Room};
 
 /// What every client is told when the server stops.
 pub const SHUTDOWN_NOTICE: &str = "the server is shutting down, goodbye";
@@ -40,15 +40,17 @@ pub struct Config {
     /// `socket.setTimeout`: a client silent this long is disconnected (and
     /// announced as having left).
     pub idle_timeout: Option<Duration>,
-    /// How many lines may wait for one client. A client that lets its queue
-    /// fill up (by not reading) is disconnected.
+    /// How many lines may wait for one client, at most. A client that lets
+    /// its queue fill up (by not reading) is disconnected.
     ///
-    /// The default, 8,192, absorbs a burst: with 50 clients each sending 200
-    /// messages at once, a queue held up to ~3,000 lines (measured) while
-    /// its client caught up. At ~100 bytes a line that is under 1 MiB; the
-    /// bound is in lines, so a client fed nothing but 64 KiB messages could
-    /// hold more before it is dropped.
+    /// The default, 16,384, absorbs a burst: with 50 clients each sending
+    /// 200 messages at once, one queue held up to ~3,000 lines (measured)
+    /// while its client caught up.
     pub queue: usize,
+    /// How many bytes those lines may add up to, at most: what one client
+    /// that stops reading can cost us, whatever the size of the messages
+    /// (without it, 16,384 messages of 64 KiB would be a gigabyte).
+    pub queue_bytes: usize,
     /// After Ctrl-C, how long we try to deliver each client's goodbye.
     pub grace: Duration,
 }
@@ -58,7 +60,8 @@ impl Default for Config {
         Self {
             max_connections: None,
             idle_timeout: None,
-            queue: 8192,
+            queue: 16 * 1024,
+            queue_bytes: 2 * 1024 * 1024,
             grace: Duration::from_secs(2),
         }
     }
@@ -206,8 +209,7 @@ async fn handle_connection(
     // `into_split` gives two owned halves, so reading and writing can go on
     // in different tasks.
     let (reader, writer) = socket.into_split();
-    let (lines, queue) = mpsc::channel(config.queue);
-    let outbox = Outbox::new(lines);
+    let (outbox, queue) = common::chat::queue::<Lines>(config.queue, config.queue_bytes);
     // The writer gets its own task: we keep reading what this client sends
     // while its earlier lines are still on their way to it.
     let mut writing = tokio::spawn(write_lines(writer, queue));
@@ -260,16 +262,13 @@ async fn handle_connection(
 // ANCHOR: write_lines
 /// The writer task: takes lines from the client's queue and writes them to
 /// its socket, until every sender is gone; then closes our side (`end()`).
-async fn write_lines(
-    mut socket: OwnedWriteHalf,
-    mut queue: mpsc::Receiver<Arc<[u8]>>,
-) -> io::Result<()> {
+async fn write_lines(mut socket: OwnedWriteHalf, mut queue: Inbox) -> io::Result<()> {
     while let Some(line) = queue.recv().await {
         // When the room is busy, more lines are already waiting: send them
         // with this one, one system call for many lines.
         let mut batch = line.to_vec();
         while batch.len() < BATCH
-            && let Ok(line) = queue.try_recv()
+            && let Some(line) = queue.try_recv()
         {
             batch.extend_from_slice(&line);
         }

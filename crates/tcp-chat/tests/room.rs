@@ -137,6 +137,43 @@ async fn a_client_that_never_reads_is_dropped_without_slowing_the_others() {
 }
 
 #[tokio::test]
+async fn a_client_that_never_reads_big_messages_is_dropped_by_the_byte_bound() {
+    // Default queue: 16,384 lines, but 2 MiB. Counting lines alone, 60 KiB
+    // messages would pile up to a gigabyte before the client was dropped.
+    let server = TestServer::start().await;
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut slow = Peer::from_stream(socket.connect(server.addr).await.unwrap());
+    assert_eq!(slow.login("slow").await["success"], true);
+    let mut alice = server.login("alice").await;
+    alice.users().await;
+
+    let text = "z".repeat(60 * 1024);
+    let mut dropped_after = None;
+    // 300 messages are 18 MiB: 2 MiB of queue plus the socket buffers
+    // (a few MiB at most on loopback) are full long before.
+    for sent in 1..=300 {
+        alice.broadcast(&text).await;
+        let message = alice.next().await;
+        if message["type"] == "log" {
+            assert_eq!(
+                message["message"],
+                "slow left (too slow to keep up: dropped), 1 online"
+            );
+            dropped_after = Some(sent);
+            break;
+        }
+        assert_eq!(message["type"], "broadcast", "{message}");
+    }
+    let sent = dropped_after.expect("dropped within 300 messages of 60 KiB");
+    assert!(
+        sent > 2 * 1024 / 60,
+        "dropped after {sent}: before 2 MiB were queued?"
+    );
+    slow.expect_closed().await;
+}
+
+#[tokio::test]
 async fn two_hundred_clients_all_receive_one_broadcast() {
     let server = TestServer::start().await;
     let mut clients = Vec::new();
