@@ -8,6 +8,8 @@
 //! | `POST /guestbook` | store a message, then `303 See Other` to `/guestbook` |
 //! | `GET /api/guestbook?page=N` | the same page as JSON |
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use common::http::Body;
 use common::http::respond::{self, method_not_allowed, not_found, with_type};
@@ -57,16 +59,19 @@ const TODOS: [Todo; 3] = [
 pub struct App {
     pages: Pages,
     store: Store,
+    /// How long a client may take to send a form's body.
+    body_timeout: Duration,
     /// The todo page's data, turned into a template value once.
     todos: Value,
 }
 
 impl App {
-    pub fn new(pages: Pages, store: Store) -> App {
+    pub fn new(pages: Pages, store: Store, body_timeout: Duration) -> App {
         let todos = context! { message => "World", todos => Value::from(Serde(TODOS)) };
         App {
             pages,
             store,
+            body_timeout,
             todos,
         }
     }
@@ -157,7 +162,7 @@ impl App {
                 "415 Unsupported Media Type: send the form as application/x-www-form-urlencoded.",
             );
         }
-        let body = match read_body(request).await {
+        let body = match read_body(request, self.body_timeout).await {
             Ok(body) => body,
             Err(response) => return response,
         };
@@ -221,20 +226,25 @@ fn is_form(content_type: Option<&HeaderValue>) -> bool {
 }
 
 // ANCHOR: read_body
-/// The request body, at most [`BODY_MAX`] bytes. A bigger one is refused
-/// with 413: at once when `Content-Length` announces it, else as soon as
-/// that many bytes have come (a chunked body has no length up front).
-async fn read_body(request: Request<Incoming>) -> Result<Bytes, Response<Body>> {
-    let too_large = || {
-        let mut response = respond::text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "413 Payload Too Large: a guestbook form is at most 16 KiB.",
-        );
-        // We stop reading, so this connection cannot carry another request.
+/// The request body, at most [`BODY_MAX`] bytes, within `timeout`. A
+/// bigger one is refused with 413: at once when `Content-Length` announces
+/// it, else as soon as that many bytes have come (a chunked body has no
+/// length up front). One that trickles in slower than `timeout` gets 408,
+/// so a client cannot hold a connection open by sending a byte a minute.
+async fn read_body(request: Request<Incoming>, timeout: Duration) -> Result<Bytes, Response<Body>> {
+    // We stop reading, so this connection cannot carry another request.
+    let refuse = |status, text| {
+        let mut response = respond::text(status, text);
         response
             .headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
         response
+    };
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "413 Payload Too Large: a guestbook form is at most 16 KiB.",
+        )
     };
     let announced = request
         .headers()
@@ -245,7 +255,14 @@ async fn read_body(request: Request<Incoming>) -> Result<Bytes, Response<Body>> 
     }
     // `Limited` counts the bytes as they come and fails past the limit, so
     // memory use is bounded whatever the client sends.
-    match Limited::new(request.into_body(), BODY_MAX).collect().await {
+    let body = Limited::new(request.into_body(), BODY_MAX).collect();
+    let Ok(body) = tokio::time::timeout(timeout, body).await else {
+        return Err(refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            "408 Request Timeout: the form's body came too slowly.",
+        ));
+    };
+    match body {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.is::<LengthLimitError>() => Err(too_large()),
         Err(error) => {

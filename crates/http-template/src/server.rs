@@ -25,6 +25,8 @@ pub struct Config {
     pub reload: bool,
     /// How long a write waits for another program's lock on the database.
     pub busy_timeout: Duration,
+    /// How long a client may take to send a form's body (then 408).
+    pub body_timeout: Duration,
     /// After Ctrl-C, how long requests in flight may go on.
     pub grace: Duration,
 }
@@ -36,6 +38,7 @@ impl Default for Config {
             db: PathBuf::from("data/guestbook.sqlite3"),
             reload: false,
             busy_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(30),
             grace: Duration::from_secs(5),
         }
     }
@@ -71,7 +74,7 @@ impl Server {
         let (store, closed) = Store::open(&config.db, config.busy_timeout).await?;
         Ok(Server {
             listener,
-            app: Arc::new(App::new(pages, store)),
+            app: Arc::new(App::new(pages, store, config.body_timeout)),
             closed,
             grace: config.grace,
         })

@@ -432,3 +432,26 @@ async fn another_program_holding_the_lock_makes_posts_wait_then_503() {
         [("Al".into(), "waited".into())]
     );
 }
+
+#[tokio::test]
+async fn a_body_that_trickles_in_too_slowly_gets_408_and_the_server_goes_on() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(http_template::Config {
+        body_timeout: Duration::from_millis(200),
+        ..config(data.path())
+    })
+    .await;
+    // Announces 20 bytes, sends 5, then nothing: the server does not wait
+    // for the rest forever.
+    let reply = server
+        .request(
+            format!(
+                "POST /guestbook HTTP/1.1\r\nHost: t\r\nContent-Type: {FORM}\r\nContent-Length: 20\r\n\r\nname="
+            )
+            .as_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 408, "{}", reply.text());
+    assert_eq!(reply.header("connection"), Some("close"));
+    assert_eq!(server.sign("Al", "still here").await.status, 303);
+}
