@@ -135,9 +135,9 @@ impl Store {
                     job(&mut connection);
                 }
             })
-            .map_err(|source| OpenError::Thread { source })?;
+            .map_err(|error| OpenError::Thread { error })?;
         open_result.await.map_err(|_| OpenError::Thread {
-            source: std::io::Error::other("the database thread ended"),
+            error: std::io::Error::other("the database thread ended"),
         })??;
         Ok((Store { jobs }, Closed(closed)))
     }
@@ -235,34 +235,33 @@ impl Closed {
 
 /// Why the database could not be opened, worded for the person who typed
 /// `--db`.
+/// (The cause is part of the sentence, not a separate `source`, so that
+/// `common::exit::report` prints it once.)
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("cannot create the directory {dir} for the database: {source}")]
-    Directory {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open the database {path}: {source}")]
+    #[error("cannot create the directory {dir} for the database: {error}")]
+    Directory { dir: PathBuf, error: std::io::Error },
+    #[error("cannot open the database {path}: {error}")]
     Sqlite {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
-    #[error("cannot start the database thread: {source}")]
-    Thread { source: std::io::Error },
+    #[error("cannot start the database thread: {error}")]
+    Thread { error: std::io::Error },
 }
 
 // ANCHOR: connect
 /// Opens the file, creating its directory and the table on first use.
 fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| OpenError::Directory {
+        std::fs::create_dir_all(dir).map_err(|error| OpenError::Directory {
             dir: dir.to_path_buf(),
-            source,
+            error,
         })?;
     }
-    let sqlite = |source| OpenError::Sqlite {
+    let sqlite = |error| OpenError::Sqlite {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let connection = Connection::open(path).map_err(sqlite)?;
     // Wait this long for another program's lock before giving up.

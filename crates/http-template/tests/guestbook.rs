@@ -455,3 +455,25 @@ async fn a_body_that_trickles_in_too_slowly_gets_408_and_the_server_goes_on() {
     assert_eq!(reply.header("connection"), Some("close"));
     assert_eq!(server.sign("Al", "still here").await.status, 303);
 }
+
+#[tokio::test]
+async fn a_database_path_that_cannot_be_created_stops_the_start_with_a_sentence() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let error = http_template::Server::new(
+        listener,
+        http_template::Config {
+            db: file.join("guestbook.sqlite3"),
+            ..config(data.path())
+        },
+    )
+    .await
+    .unwrap_err();
+    let text = error.to_string();
+    assert!(text.starts_with("cannot create the directory "), "{text}");
+    assert!(text.contains("a-file for the database: "), "{text}");
+    // The cause is in the sentence once, not repeated as a `source`.
+    assert!(std::error::Error::source(&error).is_none());
+}
