@@ -60,7 +60,9 @@ pub async fn run() -> io::Result<()> {
         client.receive().await?;
     }
 
-    step("4. bob sends carol a private message: only carol receives it");
+    step(
+        "4. bob sends carol a private message: only carol receives it (see alice's next line in 6)",
+    );
     bob.send(&ClientMessage::P2p(P2pTo {
         to: "carol".into(),
         message: "psst, carol: lunch?".into(),
