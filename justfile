@@ -3,6 +3,9 @@
 
 set positional-arguments
 
+# Where `cargo build --release` puts the binaries (CARGO_TARGET_DIR respected).
+release := `cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'` / "release"
+
 # List the recipes (the course index)
 [private]
 default:
@@ -145,10 +148,18 @@ bench-echo secs='5':
     set -euo pipefail
     cargo build -q --release -p tcp-echo -p loadgen
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
-    start_server target/release/tcp-echo server --port 0
-    target/release/loadgen echo --addr "$ADDR" --conns 50 --size 1024 --secs "{{secs}}"
-    target/release/loadgen echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
+    start_server "{{release}}/tcp-echo" server --port 0
+    "{{release}}/loadgen" echo --addr "$ADDR" --conns 50 --size 1024 --secs "{{secs}}"
+    "{{release}}/loadgen" echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
     report_server
+
+# tcp-echo side by side with the Node echo peer, default and one worker thread (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-echo-peers secs='5':
+    cargo build -q --release -p tcp-echo
+    SECS={{secs}} ONLY="iperf echo" RES="{{justfile_directory()}}/bench-results/peers-echo-$(date +%Y%m%d-%H%M%S)" \
+      ECHO_EXTRA="rust={{release}}/tcp-echo server --port {port};rust-1thread=env TOKIO_WORKER_THREADS=1 {{release}}/tcp-echo server --port {port}" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark tcp-chat: 50 clients x 200 broadcasts unpaced, then paced at 1,000 msg/s (release, loopback)
 [group('course benchmarks')]
@@ -156,7 +167,7 @@ bench-chat clients='50' msgs='200':
     #!/usr/bin/env bash
     set -euo pipefail
     cargo build -q --release -p tcp-chat -p loadgen
-    release="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+    release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/tcp-chat" server --port 0
     "$release/loadgen" chat --addr "$ADDR" --clients "{{clients}}" --msgs "{{msgs}}"
@@ -168,14 +179,14 @@ bench-chat clients='50' msgs='200':
 bench-chat-peers:
     cargo build -q --release -p tcp-chat
     ONLY=chat RES="{{justfile_directory()}}/bench-results/peers-chat-$(date +%Y%m%d-%H%M%S)" \
-      CHAT_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/tcp-chat server --port {port}" \
+      CHAT_EXTRA="rust={{release}}/tcp-chat server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Memory of 5,000 idle logged-in chat clients: tcp-chat, then the Node chat peer (raises the open-file limit itself)
 [group('course benchmarks')]
 bench-chat-idle clients='5000':
     cargo build -q --release -p tcp-chat -p loadgen
-    "{{justfile_directory()}}/.ci/bench-chat-idle.sh" "$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release" "{{clients}}"
+    "{{justfile_directory()}}/.ci/bench-chat-idle.sh" "{{release}}" "{{clients}}"
 
 # Benchmark http-static with wrk: 1 KiB and 100 KiB files (t2 c64), then 20 MiB to 16 curls at once (release, loopback)
 [group('course benchmarks')]
@@ -184,7 +195,7 @@ bench-static secs='5':
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-static needs wrk: apt-get install wrk" >&2; exit 1; }
     cargo build -q --release -p http-static
-    bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-static"
+    bin="{{release}}/http-static"
     root="{{justfile_directory()}}/bench-results/static-root"
     mkdir -p "$root"
     python3 -c 'import sys; sys.stdout.write(("<!DOCTYPE html><p>" + "lorem ipsum " * 100)[:1024])' > "$root/index.html"
@@ -208,7 +219,7 @@ bench-static secs='5':
 bench-static-peers secs='5':
     cargo build -q --release -p http-static
     SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
-      STATIC_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-static --port {port} --root {root}" \
+      STATIC_EXTRA="rust={{release}}/http-static --port {port} --root {root}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark http-template with wrk: GET / (the todo page), then GET /guestbook with 1,000 messages posted first (release, loopback)
@@ -218,7 +229,7 @@ bench-template secs='5':
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-template needs wrk: apt-get install wrk" >&2; exit 1; }
     cargo build -q --release -p http-template
-    bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-template"
+    bin="{{release}}/http-template"
     data="{{justfile_directory()}}/bench-results/template"
     rm -rf "$data" && mkdir -p "$data"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
@@ -243,7 +254,7 @@ bench-template secs='5':
 bench-template-peers secs='5':
     cargo build -q --release -p http-template
     SECS={{secs}} ONLY=template RES="{{justfile_directory()}}/bench-results/peers-template-$(date +%Y%m%d-%H%M%S)" \
-      TEMPLATE_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/http-template --port {port} --db {tmp}/guestbook.sqlite3" \
+      TEMPLATE_EXTRA="rust={{release}}/http-template --port {port} --db {tmp}/guestbook.sqlite3" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark udp-unicast: 4 sockets x 16 datagrams in flight, request/response, loss counted (release, loopback)
@@ -252,7 +263,7 @@ bench-udp secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     cargo build -q --release -p udp-unicast -p loadgen
-    release="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+    release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/udp-unicast" server --port 0
     "$release/loadgen" udp --addr "$ADDR" --secs "{{secs}}" --sockets 4 --window 16
@@ -263,7 +274,7 @@ bench-udp secs='5':
 bench-udp-peers secs='5':
     cargo build -q --release -p udp-unicast
     SECS={{secs}} ONLY=udp RES="{{justfile_directory()}}/bench-results/peers-udp-$(date +%Y%m%d-%H%M%S)" \
-      UDP_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/udp-unicast server --port {port}" \
+      UDP_EXTRA="rust={{release}}/udp-unicast server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark ws-chat: 50 WebSocket clients x 200 broadcasts unpaced, then paced at 1,000 msg/s (release, loopback)
@@ -272,7 +283,7 @@ bench-ws clients='50' msgs='200':
     #!/usr/bin/env bash
     set -euo pipefail
     cargo build -q --release -p ws-chat -p loadgen
-    release="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
+    release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/ws-chat" --port 0
     "$release/loadgen" ws --url "ws://$ADDR/ws" --clients "{{clients}}" --msgs "{{msgs}}"
@@ -284,5 +295,5 @@ bench-ws clients='50' msgs='200':
 bench-ws-peers:
     cargo build -q --release -p ws-chat
     ONLY=ws WS_PATH=/ws WS_ARGS=--login RES="{{justfile_directory()}}/bench-results/peers-ws-$(date +%Y%m%d-%H%M%S)" \
-      WS_EXTRA="rust=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/ws-chat --port {port}" \
+      WS_EXTRA="rust={{release}}/ws-chat --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
