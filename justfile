@@ -153,12 +153,12 @@ bench-echo secs='5':
     "{{release}}/loadgen" echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
     report_server
 
-# tcp-echo side by side with the Node echo peer, default and one worker thread (../shared/peers; results in bench-results/)
+# tcp-echo side by side with the Node echo peer (../shared/peers; results in bench-results/)
 [group('course benchmarks')]
 bench-echo-peers secs='5':
     cargo build -q --release -p tcp-echo
     SECS={{secs}} ONLY="iperf echo" RES="{{justfile_directory()}}/bench-results/peers-echo-$(date +%Y%m%d-%H%M%S)" \
-      ECHO_EXTRA="rust={{release}}/tcp-echo server --port {port};rust-1thread=env TOKIO_WORKER_THREADS=1 {{release}}/tcp-echo server --port {port}" \
+      ECHO_EXTRA="rust={{release}}/tcp-echo server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark tcp-chat: 50 clients x 200 broadcasts unpaced, then paced at 1,000 msg/s (release, loopback)
