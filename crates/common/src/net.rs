@@ -2,8 +2,9 @@
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 /// Why a server could not start listening, worded for the person who typed
 /// the command: what happened, and what to do about it.
@@ -62,6 +63,25 @@ pub async fn bind_udp(addr: SocketAddr) -> Result<UdpSocket, BindError> {
     UdpSocket::bind(addr)
         .await
         .map_err(|e| BindError::explain(addr, e))
+}
+
+/// `listener.accept()`, riding out the errors that are nobody's fault.
+///
+/// Accepting can fail for reasons that have nothing to do with the client
+/// knocking: most often "too many open files" (EMFILE), when the process has
+/// used all its file descriptors. Stopping the server for that would punish
+/// every connected client, so we log it, give connections a moment to
+/// close, and try again. Cancel-safe: use it in `select!`.
+pub async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok(connection) => return connection,
+            Err(error) => {
+                tracing::warn!(%error, "accept failed; trying again in 100 ms");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
 }
 
 /// Prints the one stdout line every server prints when it is ready:

@@ -124,16 +124,7 @@ impl Server {
 
         loop {
             let (socket, peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(connection) => connection,
-                    Err(error) => {
-                        // Usually "too many open files": not one client's
-                        // fault. Log it, breathe, keep serving.
-                        warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
+                accepted = common::net::accept(&listener) => accepted,
                 () = &mut shutdown => break,
             };
             if let Some(max) = config.max_connections

@@ -95,16 +95,7 @@ impl Server {
         loop {
             // `select!` waits for whichever comes first: a new client or Ctrl-C.
             let (socket, peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(connection) => connection,
-                    Err(error) => {
-                        // Usually "too many open files": nothing to do with any
-                        // one client, so log it, breathe, and keep serving.
-                        warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
+                accepted = common::net::accept(&listener) => accepted,
                 () = &mut shutdown => break,
             };
 

@@ -140,15 +140,7 @@ impl Server {
 
         loop {
             let (stream, peer) = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok(connection) => connection,
-                    Err(error) => {
-                        // Usually "too many open files": log, breathe, go on.
-                        warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
+                accepted = common::net::accept(&listener) => accepted,
                 () = &mut shutdown => break,
             };
             // Chat frames are small and should leave at once (no Nagle).

@@ -56,15 +56,7 @@ pub async fn serve<H, F, B>(
 
     loop {
         let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(connection) => connection,
-                Err(error) => {
-                    // Usually "too many open files": log, breathe, go on.
-                    warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
+            accepted = crate::net::accept(&listener) => accepted,
             () = &mut shutdown => break,
         };
         // Small responses go out at once instead of waiting for more.
