@@ -68,7 +68,7 @@ pub fn queue<W: Wire>(items: usize, bytes: usize) -> (Outbox<W>, Inbox<W>) {
     let outbox = Outbox {
         queue: sender,
         overflowed: CancellationToken::new(),
-        budget: Some(Arc::clone(&budget)),
+        budget: Arc::clone(&budget),
     };
     (outbox, Inbox { receiver, budget })
 }
@@ -121,21 +121,11 @@ pub struct Outbox<W: Wire> {
     /// Cancelled when the queue is full: the client's connection task waits
     /// on it and then closes the connection.
     overflowed: CancellationToken,
-    /// The byte bound, for a queue made by [`queue`].
-    budget: Option<Arc<Budget>>,
+    /// The byte bound, shared with the [`Inbox`].
+    budget: Arc<Budget>,
 }
 
 impl<W: Wire> Outbox<W> {
-    /// Wraps the sending end of a client's queue (bounded in items only;
-    /// [`queue`] makes one bounded in bytes too).
-    pub fn new(queue: mpsc::Sender<W::Item>) -> Self {
-        Self {
-            queue,
-            overflowed: CancellationToken::new(),
-            budget: None,
-        }
-    }
-
     /// Queues `item` for this client without ever waiting.
     ///
     /// This is the room's backpressure rule. A full queue means the client
@@ -145,13 +135,11 @@ impl<W: Wire> Outbox<W> {
     /// server's memory. So we do neither: we give up on that client.
     pub fn push(&self, item: W::Item) {
         let bytes = W::bytes(&item);
-        if let Some(budget) = &self.budget {
-            let queued = budget.queued.fetch_add(bytes, Ordering::Relaxed) + bytes;
-            if queued > budget.limit {
-                budget.queued.fetch_sub(bytes, Ordering::Relaxed);
-                self.overflowed.cancel();
-                return;
-            }
+        let queued = self.budget.queued.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if queued > self.budget.limit {
+            self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
+            self.overflowed.cancel();
+            return;
         }
         match self.queue.try_send(item) {
             Ok(()) => return,
@@ -160,9 +148,7 @@ impl<W: Wire> Outbox<W> {
             Err(TrySendError::Closed(_)) => {}
         }
         // Not queued after all: its bytes are not waiting.
-        if let Some(budget) = &self.budget {
-            budget.queued.fetch_sub(bytes, Ordering::Relaxed);
-        }
+        self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
     }
 
     /// `socket.emit(…)`: queues one message for this client.

@@ -5,9 +5,8 @@
 // Helpers outside #[test] functions may panic too: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use common::chat::{MAX_NICKNAME, Outbox, Room, Wire, check_nickname};
+use common::chat::{Inbox, MAX_NICKNAME, Outbox, Room, Wire, check_nickname};
 use common::protocol::{LoginResult, ServerMessage};
-use tokio::sync::mpsc;
 
 /// A wire that keeps messages as they are, so a test can compare them.
 struct Plain;
@@ -22,22 +21,20 @@ impl Wire for Plain {
 /// One client: its outbox, and the receiving end we read as its socket would.
 struct Client {
     outbox: Outbox<Plain>,
-    inbox: mpsc::Receiver<ServerMessage>,
+    inbox: Inbox<Plain>,
 }
 
 impl Client {
+    /// A client whose queue holds `capacity` messages (bytes uncounted).
     fn new(capacity: usize) -> Self {
-        let (queue, inbox) = mpsc::channel(capacity);
-        Self {
-            outbox: Outbox::new(queue),
-            inbox,
-        }
+        let (outbox, inbox) = common::chat::queue(capacity, usize::MAX);
+        Self { outbox, inbox }
     }
 
     /// Everything queued for this client so far.
     fn received(&mut self) -> Vec<ServerMessage> {
         let mut all = Vec::new();
-        while let Ok(message) = self.inbox.try_recv() {
+        while let Some(message) = self.inbox.try_recv() {
             all.push(message);
         }
         all
