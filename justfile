@@ -3,76 +3,92 @@
 
 set positional-arguments
 
+# Lesson recipes are [no-exit-message]: Ctrl-C is how you stop a lesson, and
+# the server says goodbye itself; just need not add "error: … signal 2".
+
 # Where `cargo build --release` puts the binaries (CARGO_TARGET_DIR respected).
 release := `cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'` / "release"
 
-# List the recipes (the course index)
+# List the recipes (the course index, in course order)
 [private]
 default:
     @just --list --unsorted
 
 # Is it an IP address? net.isIP / isIPv4 / isIPv6 with Rust's IpAddr
 [group('ch1 concepts')]
+[no-exit-message]
 ch1-is-ip *addrs:
-    cargo run -q -p concepts -- is-ip "$@"
+    @cargo run -q -p concepts -- is-ip "$@"
 
 # TCP echo server on 127.0.0.1:8124; then, in a second terminal: nc 127.0.0.1 8124
 [group('ch2 TCP')]
+[no-exit-message]
 ch2-echo *args:
-    cargo run -q -p tcp-echo -- server "$@"
+    @cargo run -q -p tcp-echo -- server "$@"
 
 # The seed's echo client: connects, sends "world!", prints the echo
 [group('ch2 TCP')]
+[no-exit-message]
 ch2-echo-client *args:
-    cargo run -q -p tcp-echo -- client "$@"
+    @cargo run -q -p tcp-echo -- client "$@"
 
 # TCP chat room on 127.0.0.1:8125; then, in other terminals: just ch2-chat-client NAME, or nc 127.0.0.1 8125
 [group('ch2 TCP')]
+[no-exit-message]
 ch2-chat *args:
-    cargo run -q -p tcp-chat -- server "$@"
+    @cargo run -q -p tcp-chat -- server "$@"
 
 # Join the chat room as NAME: a line goes to everyone, "@bob hi" to bob only, /users, /quit
 [group('ch2 TCP')]
+[no-exit-message]
 ch2-chat-client name *args:
-    cargo run -q -p tcp-chat -- client --nickname "$@"
+    @cargo run -q -p tcp-chat -- client --nickname "$@"
 
 # The chat lesson in one process: the server and three scripted clients, every JSON line shown
 [group('ch2 TCP')]
+[no-exit-message]
 ch2-chat-demo:
-    cargo run -q -p tcp-chat -- demo
+    @cargo run -q -p tcp-chat -- demo
 
 # UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-unicast *args:
-    cargo run -q -p udp-unicast -- server "$@"
+    @cargo run -q -p udp-unicast -- server "$@"
 
 # The seed's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or why none came)
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-unicast-client *args:
-    cargo run -q -p udp-unicast -- client "$@"
+    @cargo run -q -p udp-unicast -- client "$@"
 
 # Broadcast "hello #N" to 127.255.255.255:8000 every 2 s (--count N, --to for a LAN)
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-broadcast *args:
-    cargo run -q -p udp-broadcast -- sender "$@"
+    @cargo run -q -p udp-broadcast -- sender "$@"
 
 # A broadcast receiver on 127.255.255.255:8000 (start two: they share the port); counts what is missing
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-broadcast-receiver *args:
-    cargo run -q -p udp-broadcast -- receiver "$@"
+    @cargo run -q -p udp-broadcast -- receiver "$@"
 
 # Multicast "hello #N" to group 224.0.1.100:8000 out of interface 127.0.0.1 every 2 s (--count N)
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-multicast *args:
-    cargo run -q -p udp-multicast -- sender "$@"
+    @cargo run -q -p udp-multicast -- sender "$@"
 
 # A member of 224.0.1.100 on port 8000 via 127.0.0.1 (start two; --leave-after N drops membership)
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-multicast-receiver *args:
-    cargo run -q -p udp-multicast -- receiver "$@"
+    @cargo run -q -p udp-multicast -- receiver "$@"
 
 # The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
 [group('ch3 UDP')]
+[no-exit-message]
 ch3-lab:
     @cargo build -q -p udp-unicast -p udp-broadcast -p udp-multicast
     @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
@@ -82,39 +98,46 @@ ch3-lab:
 
 # The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
 [group('ch4 HTTP')]
+[no-exit-message]
 ch4-hello *args:
-    cargo run -q -p http-static --example hello -- "$@"
+    @cargo run -q -p http-static --example hello -- "$@"
 
 # The seed's routes (/, /a, /b, else 404) on 127.0.0.1:3000; then: curl http://127.0.0.1:3000/a
 [group('ch4 HTTP')]
+[no-exit-message]
 ch4-routes *args:
-    cargo run -q -p http-static --example routes -- "$@"
+    @cargo run -q -p http-static --example routes -- "$@"
 
 # The seed's HTML page (assets/index.html for every request) on 127.0.0.1:3000
 [group('ch4 HTTP')]
+[no-exit-message]
 ch4-html *args:
-    cargo run -q -p http-static --example html -- "$@"
+    @cargo run -q -p http-static --example html -- "$@"
 
 # Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR)
 [group('ch4 HTTP')]
+[no-exit-message]
 ch4-static *args:
-    cargo run -q -p http-static -- "$@"
+    @cargo run -q -p http-static -- "$@"
 
 # Template pages and a SQLite guestbook on 127.0.0.1:3000; then open http://127.0.0.1:3000/guestbook (--reload: edit templates live)
 [group('ch4 HTTP')]
+[no-exit-message]
 ch4-template *args:
-    cargo run -q -p http-template -- "$@"
+    @cargo run -q -p http-template -- "$@"
 
 # WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows
 [group('ch6 WebSocket')]
+[no-exit-message]
 ch6-ws-chat *args:
     @echo "open http://127.0.0.1:3000/ in two browser windows (or the port you chose); Ctrl-C stops"
-    cargo run -q -p ws-chat -- "$@"
+    @cargo run -q -p ws-chat -- "$@"
 
 # The WebSocket lesson in one process: the server and scripted clients, every frame shown
 [group('ch6 WebSocket')]
+[no-exit-message]
 ch6-ws-demo:
-    cargo run -q -p ws-chat -- demo
+    @cargo run -q -p ws-chat -- demo
 
 # Every lesson's demo in turn, each narrating itself on loopback
 [group('course')]

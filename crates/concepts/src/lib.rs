@@ -36,8 +36,9 @@ pub fn is_ipv6(input: &str) -> bool {
 // ANCHOR: kind
 /// What kind of address this is, in the chapter's terms.
 pub fn kind(ip: IpAddr) -> &'static str {
-    match ip {
-        ip if ip.is_loopback() => "loopback: this machine itself (ping 127.0.0.1)",
+    // `::ffff:127.0.0.1` is an IPv4 address written as IPv6: judge the IPv4.
+    match ip.to_canonical() {
+        ip if ip.is_loopback() => "loopback: this machine itself (ping 127.0.0.1, ping ::1)",
         ip if ip.is_unspecified() => "unspecified: \"every interface\" when a server binds it",
         ip if ip.is_multicast() => "multicast: a group address (chapter 3)",
         IpAddr::V4(v4) if v4.is_broadcast() => {
@@ -47,6 +48,10 @@ pub fn kind(ip: IpAddr) -> &'static str {
             "private: a home or classroom LAN, not routed on the internet"
         }
         IpAddr::V4(v4) if v4.is_link_local() => "link-local: self-assigned, this link only",
+        IpAddr::V4(v4) if v4.is_documentation() => "documentation: for examples, never routed",
+        IpAddr::V6(v6) if v6.segments()[..2] == [0x2001, 0x0db8] => {
+            "documentation: for examples, never routed"
+        }
         IpAddr::V6(v6) if v6.is_unicast_link_local() => "link-local: self-assigned, this link only",
         IpAddr::V6(v6) if v6.is_unique_local() => "unique local: IPv6's private range",
         _ => "global: routable on the internet",

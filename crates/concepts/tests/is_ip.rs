@@ -42,6 +42,12 @@ fn kinds_match_the_chapter() {
     assert!(kind("224.0.1.100".parse().unwrap()).starts_with("multicast"));
     assert!(kind("255.255.255.255".parse().unwrap()).starts_with("limited broadcast"));
     assert!(kind("8.8.8.8".parse().unwrap()).starts_with("global"));
+    // IPv4 written as IPv6 is judged as the IPv4 it is.
+    assert!(kind("::ffff:127.0.0.1".parse().unwrap()).starts_with("loopback"));
+    assert!(kind("::ffff:192.168.1.1".parse().unwrap()).starts_with("private"));
+    // The ranges reserved for examples are not "global".
+    assert!(kind("2001:db8::1".parse().unwrap()).starts_with("documentation"));
+    assert!(kind("192.0.2.1".parse().unwrap()).starts_with("documentation"));
 }
 
 #[test]

@@ -58,7 +58,12 @@ async fn hello(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     common::logging::init();
-    common::exit::report("hello", serve(cli.listen).await)
+    // Ctrl-C ends the example with exit code 0, like the lesson's servers.
+    let served = tokio::select! {
+        served = serve(cli.listen) => served,
+        () = common::shutdown::ctrl_c() => Ok(()),
+    };
+    common::exit::report("hello", served)
 }
 
 // ANCHOR: serve

@@ -75,7 +75,12 @@ async fn page(path: &Path) -> Response<Full<Bytes>> {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     common::logging::init();
-    common::exit::report("html", serve(cli.listen, cli.page).await)
+    // Ctrl-C ends the example with exit code 0, like the lesson's servers.
+    let served = tokio::select! {
+        served = serve(cli.listen, cli.page) => served,
+        () = common::shutdown::ctrl_c() => Ok(()),
+    };
+    common::exit::report("html", served)
 }
 
 /// As in `hello.rs`; the handler borrows the page's path from an `Arc`

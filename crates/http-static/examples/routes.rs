@@ -71,7 +71,12 @@ async fn route(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infa
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     common::logging::init();
-    common::exit::report("routes", serve(cli.listen).await)
+    // Ctrl-C ends the example with exit code 0, like the lesson's servers.
+    let served = tokio::select! {
+        served = serve(cli.listen) => served,
+        () = common::shutdown::ctrl_c() => Ok(()),
+    };
+    common::exit::report("routes", served)
 }
 
 /// As in `hello.rs`: bind, then one hyper connection task per client.
