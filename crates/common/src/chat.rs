@@ -406,6 +406,13 @@ pub fn check_nickname(requested: &str) -> Result<&str, String> {
     if nickname.chars().any(char::is_whitespace) {
         return Err("a nickname cannot contain spaces: others write @nickname to reach you".into());
     }
+    if nickname.starts_with(['@', '/']) {
+        // "@bob hi" is a private message and "/users" a command in the
+        // clients: a user called "/quit" or "@x" could not be told apart.
+        return Err(
+            "a nickname cannot start with @ or /: the chat clients read those as commands".into(),
+        );
+    }
     Ok(nickname)
 }
 // ANCHOR_END: check_nickname

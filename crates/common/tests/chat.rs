@@ -68,6 +68,18 @@ fn nickname_rules() {
     assert!(check_nickname("   ").unwrap_err().contains("empty"));
     assert!(check_nickname("a b").unwrap_err().contains("spaces"));
     assert!(check_nickname("a\u{7}b").unwrap_err().contains("control"));
+    // What the clients read as a command or a private message.
+    assert!(
+        check_nickname("/quit")
+            .unwrap_err()
+            .contains("start with @ or /")
+    );
+    assert!(
+        check_nickname("@x")
+            .unwrap_err()
+            .contains("start with @ or /")
+    );
+    assert_eq!(check_nickname("x/y"), Ok("x/y"));
     let longest = "é".repeat(MAX_NICKNAME);
     assert_eq!(check_nickname(&longest), Ok(longest.as_str()));
     let too_long = "é".repeat(MAX_NICKNAME + 1);
