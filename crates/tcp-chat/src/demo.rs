@@ -25,6 +25,7 @@ pub async fn run() -> io::Result<()> {
     };
     let server = Server::new(listener, config);
     let addr = server.local_addr()?;
+    let mut connections = server.connections();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server.run(async {
         let _ = stopped.await;
@@ -94,6 +95,9 @@ pub async fn run() -> io::Result<()> {
     bob.close().await?;
     alice.receive().await?;
     carol.receive().await?;
+    // Let the server finish with bob's connection, so its "client
+    // disconnected" line shows in this step and not the next.
+    let _ = connections.wait_for(|open| *open <= 2).await;
 
     step("8. Ctrl-C: every client is told the server is shutting down, then it closes");
     let _ = stop.send(());

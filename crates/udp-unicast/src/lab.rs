@@ -32,7 +32,7 @@ impl Report {
         }
         if as_expected {
             println!(
-                "  (Linux picks one socket per sender address, so each sender's datagrams stay together)"
+                "  (each datagram came from a socket of its own; Linux picks one receiver per sender address)"
             );
         }
         as_expected
