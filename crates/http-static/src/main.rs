@@ -46,36 +46,28 @@ enum Command {
     Demo,
 }
 
-fn main() -> ExitCode {
+// tokio's multi-threaded runtime, one worker per core: request handling is
+// CPU work (paths, headers, templates) worth spreading over the cores.
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = runtime().and_then(|runtime| {
-        runtime.block_on(async {
-            match cli.command {
-                None => {
-                    // The access log is batched (see batched_log.rs); what is
-                    // left in the buffer is written out when we stop.
-                    let log = BatchedStderr::default();
-                    log.init();
-                    tokio::spawn(log.clone().flush_every(Duration::from_millis(100)));
-                    let result = serve(cli.serve).await;
-                    log.flush();
-                    result
-                }
-                Some(Command::Demo) => {
-                    common::logging::init_demo("server");
-                    http_static::demo::run().await.map_err(Into::into)
-                }
-            }
-        })
-    });
+    let result = match cli.command {
+        None => {
+            // The access log is batched (see batched_log.rs); what is
+            // left in the buffer is written out when we stop.
+            let log = BatchedStderr::default();
+            log.init();
+            tokio::spawn(log.clone().flush_every(Duration::from_millis(100)));
+            let result = serve(cli.serve).await;
+            log.flush();
+            result
+        }
+        Some(Command::Demo) => {
+            common::logging::init_demo("server");
+            http_static::demo::run().await.map_err(Into::into)
+        }
+    };
     common::exit::report("http-static", result)
-}
-
-/// tokio's multi-threaded runtime, one worker per core.
-fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {

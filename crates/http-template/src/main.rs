@@ -51,30 +51,22 @@ enum Command {
     Demo,
 }
 
-fn main() -> ExitCode {
+// tokio's multi-threaded runtime, one worker per core: request handling is
+// CPU work (paths, headers, templates) worth spreading over the cores.
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = runtime().and_then(|runtime| {
-        runtime.block_on(async {
-            match cli.command {
-                None => {
-                    common::logging::init();
-                    serve(cli.serve).await
-                }
-                Some(Command::Demo) => {
-                    common::logging::init_demo("server");
-                    http_template::demo::run().await.map_err(Into::into)
-                }
-            }
-        })
-    });
+    let result = match cli.command {
+        None => {
+            common::logging::init();
+            serve(cli.serve).await
+        }
+        Some(Command::Demo) => {
+            common::logging::init_demo("server");
+            http_template::demo::run().await.map_err(Into::into)
+        }
+    };
     common::exit::report("http-template", result)
-}
-
-/// tokio's multi-threaded runtime, one worker per core.
-fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {

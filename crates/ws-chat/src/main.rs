@@ -54,32 +54,24 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
+// tokio's multi-threaded runtime, one worker per core: many clients' frames
+// are encoded and decoded at once.
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = runtime().and_then(|runtime| {
-        runtime.block_on(async {
-            match cli.command {
-                None => {
-                    common::logging::init();
-                    serve(cli.serve).await
-                }
-                Some(Command::Demo { assets }) => {
-                    common::logging::init_demo("server");
-                    ws_chat::demo::run(&assets_or_default(assets))
-                        .await
-                        .map_err(Into::into)
-                }
-            }
-        })
-    });
+    let result = match cli.command {
+        None => {
+            common::logging::init();
+            serve(cli.serve).await
+        }
+        Some(Command::Demo { assets }) => {
+            common::logging::init_demo("server");
+            ws_chat::demo::run(&assets_or_default(assets))
+                .await
+                .map_err(Into::into)
+        }
+    };
     common::exit::report("ws-chat", result)
-}
-
-/// tokio's multi-threaded runtime, one worker per core.
-fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
