@@ -126,14 +126,14 @@ struct Incoming<'a> {
     message: Option<&'a str>,
 }
 
-/// What one client saw.
+/// What one client saw (TCP or WebSocket).
 #[derive(Debug, Default)]
-struct Received {
-    deliveries: u64,
-    own_echoes: u64,
-    out_of_order: u64,
-    last: Option<Instant>,
-    latency: Latency,
+pub(crate) struct Received {
+    pub(crate) deliveries: u64,
+    pub(crate) own_echoes: u64,
+    pub(crate) out_of_order: u64,
+    pub(crate) last: Option<Instant>,
+    pub(crate) latency: Latency,
 }
 
 /// Runs the load and reports. Bounded by `--secs` (plus the time to log
@@ -184,17 +184,32 @@ pub async fn run(args: &Args) -> Result<Report, String> {
         });
     }
 
-    let mut report = Report {
+    let report = Report {
         clients,
         expected: expected_each * clients as u64,
         ..Report::default()
     };
+    Ok(collect(report, writers, readers, started).await)
+}
+
+/// Adds up what every sender and reader reported (`tcp-chat` and `ws-chat`
+/// runs alike). A sender hands back its connection (`W`), which is kept open
+/// until every reader is done: closing one would make the server announce a
+/// leave in the middle of the count.
+pub(crate) async fn collect<W, E>(
+    mut report: Report,
+    mut writers: JoinSet<Result<(u64, W), E>>,
+    mut readers: JoinSet<(Received, Option<String>)>,
+    started: Instant,
+) -> Report
+where
+    W: Send + 'static,
+    E: std::fmt::Display + Send + 'static,
+{
     let note = |report: &mut Report, error: String| {
         report.errors += 1;
         report.first_error.get_or_insert(error);
     };
-    // Keep the write halves open until every reader is done: closing one
-    // would make the server announce a leave in the middle of the count.
     let mut open_writers = Vec::new();
     while let Some(joined) = writers.join_next().await {
         match joined {
@@ -227,7 +242,7 @@ pub async fn run(args: &Args) -> Result<Report, String> {
     }
     drop(open_writers);
     report.elapsed = last.duration_since(started).max(Duration::from_micros(1));
-    Ok(report)
+    report
 }
 
 struct Client {

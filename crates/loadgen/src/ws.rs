@@ -21,8 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::http::Uri;
 use tokio_tungstenite::{WebSocketStream, client_async};
 
-use crate::chat::Report;
-use crate::stats::Latency;
+use crate::chat::{Received, Report, collect};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -107,42 +106,12 @@ pub async fn run(args: &Args) -> Result<Report, String> {
         });
     }
 
-    let mut report = Report {
+    let report = Report {
         clients,
         expected: expected_each * clients as u64,
         ..Report::default()
     };
-    let note = |report: &mut Report, error: String| {
-        report.errors += 1;
-        report.first_error.get_or_insert(error);
-    };
-    // Keep the sending halves open until every reader is done: closing one
-    // would make the server announce a leave in the middle of the count.
-    let mut open = Vec::new();
-    while let Some(joined) = writers.join_next().await {
-        match joined {
-            Ok(Ok((sent, sink))) => {
-                report.sent += sent;
-                open.push(sink);
-            }
-            Ok(Err(error)) => note(&mut report, format!("send: {error}")),
-            Err(error) => note(&mut report, error.to_string()),
-        }
-    }
-    let mut last = started;
-    while let Some(joined) = readers.join_next().await {
-        let (received, error) = joined.map_err(|e| e.to_string())?;
-        if let Some(error) = error {
-            note(&mut report, error);
-        }
-        report.deliveries += received.deliveries;
-        report.own_echoes += received.own_echoes;
-        report.latency.merge(&received.latency);
-        last = last.max(received.last.unwrap_or(started));
-    }
-    drop(open);
-    report.elapsed = last.duration_since(started).max(Duration::from_micros(1));
-    Ok(report)
+    Ok(collect(report, writers, readers, started).await)
 }
 
 /// The report as one JSON object (`--json`).
@@ -253,15 +222,6 @@ async fn send(
         sent += 1;
     }
     Ok((sent, sink))
-}
-
-/// What one client saw.
-#[derive(Debug, Default)]
-struct Received {
-    deliveries: u64,
-    own_echoes: u64,
-    last: Option<Instant>,
-    latency: Latency,
 }
 
 /// Reads until `expected` broadcasts from the others have arrived, or
