@@ -5,7 +5,8 @@
 //! - [`chat`]: the room both chat lessons share: login rules, bounded
 //!   per-client queues, and sending to one, to others, or to everyone.
 //! - [`cli`]: the `--host`/`--port` flags every server flattens into its CLI.
-//! - [`net`]: binding a port, with one plain sentence when that fails, and
+//! - [`net`]: binding a port, with one plain sentence when that fails,
+//!   accepting that rides out "too many open files", and
 //!   the `listening on IP:PORT` line every server prints when it is ready.
 //! - [`logging`]: tracing to stderr (`RUST_LOG` respected), and the demo format.
 //! - [`shutdown`]: a future that resolves on Ctrl-C (or SIGTERM).
