@@ -20,7 +20,7 @@
 //!
 //! Each message is a Rust enum variant; serde writes the variant's name into
 //! `"type"` (`#[serde(tag = "type")]`). Reading is done by hand in
-//! [`decode_tagged`] instead of by `#[derive(Deserialize)]`, for one reason a
+//! `decode_tagged` instead of by `#[derive(Deserialize)]`, for one reason a
 //! student will meet at once: the derived code says "invalid type: integer,
 //! expected a string" without saying *which field*. Ours says
 //! "field `nickname`: invalid type: integer `5`, expected a string".
