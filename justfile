@@ -237,12 +237,12 @@ bench-static secs='5':
     done | sort | uniq -c
     report_server
 
-# http-static side by side with the Node peer and nginx (../shared/peers; results in bench-results/)
+# http-static side by side with the Node peer and nginx (../shared/peers; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-static-peers secs='5':
     cargo build -q --release -p http-static
     SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
-      STATIC_EXTRA="rust={{release}}/http-static --port {port} --root {root}" \
+      STATIC_EXTRA="rust={{release}}/http-static --port {port} --root {root};rust-quiet=env RUST_LOG=warn {{release}}/http-static --port {port} --root {root}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark http-template with wrk: GET / (the todo page), then GET /guestbook with 1,000 messages posted first (release, loopback)
