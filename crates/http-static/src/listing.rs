@@ -49,16 +49,22 @@ fn render_blocking(root: &Path, dir: &Path) -> io::Result<String> {
     }
     names.sort();
 
-    let title = match dir.strip_prefix(root) {
-        Ok(inside) if inside.as_os_str().is_empty() => "/".to_owned(),
-        Ok(inside) => format!("/{}/", inside.display()),
-        Err(_) => "/".to_owned(),
+    let inside = dir.strip_prefix(root).unwrap_or(Path::new(""));
+    let is_root = inside.as_os_str().is_empty();
+    let title = if is_root {
+        "/".to_owned()
+    } else {
+        format!("/{}/", inside.display())
     };
     let title = escape_html(&title);
     let mut html = format!(
         "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Index of {title}</title></head>\n\
-         <body>\n<h1>Index of {title}</h1>\n<ul>\n<li><a href=\"../\">../</a></li>\n"
+         <body>\n<h1>Index of {title}</h1>\n<ul>\n"
     );
+    // The way up, except at the root: above it there is nothing we serve.
+    if !is_root {
+        html.push_str("<li><a href=\"../\">../</a></li>\n");
+    }
     for (name, is_dir) in &names {
         let slash = if *is_dir { "/" } else { "" };
         let href = escape_html(&utf8_percent_encode(name, URL_SEGMENT).to_string());

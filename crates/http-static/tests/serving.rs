@@ -169,6 +169,21 @@ async fn list_renders_a_directory_with_every_name_escaped() {
 }
 
 #[tokio::test]
+async fn a_listing_links_up_except_at_the_root() {
+    let dir = site();
+    std::fs::remove_file(dir.path().join("index.html")).unwrap();
+    let server = TestServer::start(dir.path(), true, Duration::from_secs(5)).await;
+
+    let root = server.get("/").await;
+    assert_eq!(root.status, 200);
+    assert!(root.text().contains("Index of /<"), "{}", root.text());
+    assert!(!root.text().contains("../"), "{}", root.text());
+
+    let below = server.get("/empty-dir/").await.text();
+    assert!(below.contains("<a href=\"../\">../</a>"), "{below}");
+}
+
+#[tokio::test]
 async fn keep_alive_answers_several_requests_on_one_connection() {
     let dir = site();
     let server = TestServer::serve(dir.path()).await;

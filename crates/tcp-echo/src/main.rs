@@ -98,7 +98,8 @@ async fn serve(listen: ListenArgs<8124>, config: Config) -> Result<(), Box<dyn s
 
 async fn connect(host: &str, port: u16, message: &str) -> Result<(), Box<dyn std::error::Error>> {
     let addr = tokio::net::lookup_host((host, port))
-        .await?
+        .await
+        .map_err(|error| format!("cannot find {host}: {error}"))?
         .next()
         .ok_or_else(|| format!("{host} has no address"))?;
     let message = format!("{message}\r\n");
