@@ -115,13 +115,14 @@ impl Report {
     }
 }
 
-/// A line from the server, read without copying its strings.
+/// A message from the server (a line here, a text frame in `ws`), read
+/// without copying its strings.
 #[derive(Deserialize)]
-struct Incoming<'a> {
+pub(crate) struct Incoming<'a> {
     #[serde(rename = "type", borrow)]
-    kind: &'a str,
+    pub(crate) kind: &'a str,
     #[serde(default)]
-    success: Option<bool>,
+    pub(crate) success: Option<bool>,
     #[serde(default, borrow)]
     message: Option<&'a str>,
 }
@@ -134,6 +135,58 @@ pub(crate) struct Received {
     pub(crate) out_of_order: u64,
     pub(crate) last: Option<Instant>,
     pub(crate) latency: Latency,
+}
+
+impl Received {
+    /// Counts one message from the server, arrived at `now`, for client
+    /// `me`: a stamped broadcast from another client is a delivery (its
+    /// latency recorded), and its `(sender, seq)` is returned; a copy of our
+    /// own is an own echo. Anything else (joins, leaves, user lists, other
+    /// people's broadcasts) is `None`. Not JSON: the parser's error.
+    pub(crate) fn record(
+        &mut self,
+        json: &[u8],
+        me: usize,
+        started: Instant,
+        now: Instant,
+    ) -> serde_json::Result<Option<(usize, u64)>> {
+        let message = serde_json::from_slice::<Incoming<'_>>(json)?;
+        if message.kind != "broadcast" {
+            return Ok(None);
+        }
+        let Some((sender, seq, stamp)) = message.message.and_then(parse_stamp) else {
+            return Ok(None);
+        };
+        if sender == me {
+            self.own_echoes += 1;
+            return Ok(None);
+        }
+        let sent_at = started + Duration::from_micros(stamp);
+        self.latency.record(now.saturating_duration_since(sent_at));
+        self.deliveries += 1;
+        self.last = Some(now);
+        Ok(Some((sender, seq)))
+    }
+}
+
+/// Waits for the `seq`-th broadcast of client `i` to be due, then returns
+/// it: `"<sender> <seq> <µs since start>"` in the seed's JSON. Paced, client
+/// `i` sends its `seq`-th at `(seq × clients + i) / rate` seconds, so all
+/// clients together send `rate` per second, evenly spread; unpaced
+/// (`rate` 0), at once.
+pub(crate) async fn next_broadcast(
+    i: usize,
+    seq: usize,
+    clients: usize,
+    rate: f64,
+    started: Instant,
+) -> String {
+    if rate > 0.0 {
+        let at = Duration::from_secs_f64((seq * clients + i) as f64 / rate);
+        tokio::time::sleep_until(tokio::time::Instant::from_std(started + at)).await;
+    }
+    let stamp = started.elapsed().as_micros();
+    format!("{{\"type\":\"broadcast\",\"message\":\"{i} {seq} {stamp}\"}}")
 }
 
 /// Runs the load and reports. Bounded by `--secs` (plus the time to log
@@ -288,9 +341,7 @@ async fn login(addr: SocketAddr, nickname: &str) -> Result<Client, String> {
     }
 }
 
-/// Sends `msgs` broadcasts, each `"<sender> <seq> <µs since start>"`.
-/// Paced: client `i` sends its `seq`-th at `(seq × clients + i) / rate`
-/// seconds, so all clients together send `rate` per second, evenly spread.
+/// Sends `msgs` broadcasts, each a line, when [`next_broadcast`] says.
 async fn send(
     mut writer: OwnedWriteHalf,
     i: usize,
@@ -301,12 +352,8 @@ async fn send(
 ) -> io::Result<(u64, OwnedWriteHalf)> {
     let mut sent = 0;
     for seq in 0..msgs {
-        if rate > 0.0 {
-            let at = Duration::from_secs_f64((seq * clients + i) as f64 / rate);
-            tokio::time::sleep_until(tokio::time::Instant::from_std(started + at)).await;
-        }
-        let stamp = started.elapsed().as_micros();
-        let line = format!("{{\"type\":\"broadcast\",\"message\":\"{i} {seq} {stamp}\"}}\n");
+        let mut line = next_broadcast(i, seq, clients, rate, started).await;
+        line.push('\n');
         writer.write_all(line.as_bytes()).await?;
         sent += 1;
     }
@@ -336,32 +383,19 @@ async fn receive(
             Ok(Err(error)) => return (received, Some(format!("read: {error}"))),
         }
         let now = Instant::now();
-        let Ok(message) = serde_json::from_slice::<Incoming<'_>>(&line) else {
+        let Ok(delivered) = received.record(&line, me, started, now) else {
             let line = String::from_utf8_lossy(&line).into_owned();
             return (received, Some(format!("not JSON: {line}")));
         };
-        if message.kind != "broadcast" {
-            continue; // join and leave announcements
-        }
-        let Some((sender, seq, stamp)) = message.message.and_then(parse_stamp) else {
-            continue; // someone else's broadcast
-        };
-        if sender == me {
-            received.own_echoes += 1;
-            continue;
-        }
-        if let Some(next) = next_seq.get_mut(sender) {
+        // Each sender's broadcasts must arrive in the order it sent them.
+        if let Some((sender, seq)) = delivered
+            && let Some(next) = next_seq.get_mut(sender)
+        {
             if seq < *next {
                 received.out_of_order += 1;
             }
             *next = (*next).max(seq + 1);
         }
-        let sent_at = started + Duration::from_micros(stamp);
-        received
-            .latency
-            .record(now.saturating_duration_since(sent_at));
-        received.deliveries += 1;
-        received.last = Some(now);
     }
     (received, None)
 }

@@ -14,14 +14,13 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::http::Uri;
 use tokio_tungstenite::{WebSocketStream, client_async};
 
-use crate::chat::{Received, Report, collect};
+use crate::chat::{Incoming, Received, Report, collect, next_broadcast};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -155,17 +154,6 @@ pub fn print(report: &Report, args: &Args) {
     }
 }
 
-/// A frame from the server, read without copying its strings.
-#[derive(Deserialize)]
-struct Incoming<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: &'a str,
-    #[serde(default)]
-    success: Option<bool>,
-    #[serde(default, borrow)]
-    message: Option<&'a str>,
-}
-
 /// Opens the WebSocket and logs in as `nickname`; returns once the server
 /// said yes.
 async fn login(addr: SocketAddr, url: &str, nickname: &str) -> Result<Socket, String> {
@@ -197,9 +185,7 @@ async fn login(addr: SocketAddr, url: &str, nickname: &str) -> Result<Socket, St
     Err("the server closed the connection during login".into())
 }
 
-/// Sends `msgs` broadcasts, each `"<sender> <seq> <µs since start>"`.
-/// Paced: client `i` sends its `seq`-th at `(seq × clients + i) / rate`
-/// seconds, so all clients together send `rate` per second, evenly spread.
+/// Sends `msgs` broadcasts, each a text frame, when [`next_broadcast`] says.
 async fn send(
     mut sink: SplitSink<Socket, Message>,
     i: usize,
@@ -210,12 +196,7 @@ async fn send(
 ) -> Result<(u64, SplitSink<Socket, Message>), String> {
     let mut sent = 0;
     for seq in 0..msgs {
-        if rate > 0.0 {
-            let at = Duration::from_secs_f64((seq * clients + i) as f64 / rate);
-            tokio::time::sleep_until(tokio::time::Instant::from_std(started + at)).await;
-        }
-        let stamp = started.elapsed().as_micros();
-        let frame = format!("{{\"type\":\"broadcast\",\"message\":\"{i} {seq} {stamp}\"}}");
+        let frame = next_broadcast(i, seq, clients, rate, started).await;
         sink.send(Message::text(frame))
             .await
             .map_err(|e| e.to_string())?;
@@ -245,35 +226,12 @@ async fn receive(
             }
             Ok(Some(Ok(_))) => continue,
         };
-        let now = Instant::now();
-        let Ok(message) = serde_json::from_str::<Incoming<'_>>(&text) else {
+        if received
+            .record(text.as_bytes(), me, started, Instant::now())
+            .is_err()
+        {
             return (received, Some(format!("not JSON: {text}")));
-        };
-        if message.kind != "broadcast" {
-            continue; // joins, leaves, users lists
         }
-        let Some((sender, stamp)) = message.message.and_then(parse_stamp) else {
-            continue; // someone else's broadcast
-        };
-        if sender == me {
-            received.own_echoes += 1;
-            continue;
-        }
-        let sent_at = started + Duration::from_micros(stamp);
-        received
-            .latency
-            .record(now.saturating_duration_since(sent_at));
-        received.deliveries += 1;
-        received.last = Some(now);
     }
     (received, None)
-}
-
-/// `"<sender> <seq> <µs>"` → the sender and the time sent.
-fn parse_stamp(text: &str) -> Option<(usize, u64)> {
-    let mut parts = text.split(' ');
-    let sender = parts.next()?.parse().ok()?;
-    let _seq: u64 = parts.next()?.parse().ok()?;
-    let stamp = parts.next()?.parse().ok()?;
-    Some((sender, stamp))
 }
