@@ -1,4 +1,5 @@
-//! Binding a port, and what to tell the user when that fails.
+//! Binding a port and what to tell the user when that fails; accepting;
+//! the `listening on` line; and resolving a client's host.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -82,6 +83,17 @@ pub async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
             }
         }
     }
+}
+
+/// A client's `--host` and `--port` as the address to connect to: the
+/// first one the name resolves to (`localhost` works, as in the seed), or
+/// one sentence naming the host that could not be found.
+pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
+    tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|error| format!("cannot find {host}: {error}"))?
+        .next()
+        .ok_or_else(|| format!("{host} has no address"))
 }
 
 /// Prints the one stdout line every server prints when it is ready:

@@ -1,6 +1,6 @@
-//! Binding errors are one sentence that says what to do.
+//! Binding errors are one sentence that says what to do; a client's host resolves.
 
-use common::net::{BindError, bind_tcp, bind_udp};
+use common::net::{BindError, bind_tcp, bind_udp, resolve};
 
 #[tokio::test]
 async fn port_in_use_names_the_port_and_the_fix() {
@@ -51,4 +51,15 @@ fn a_privileged_port_says_what_to_do() {
         "{text}"
     );
     assert!(text.contains("from 1024 up with --port"), "{text}");
+}
+
+#[tokio::test]
+async fn a_client_host_may_be_an_address_or_localhost() {
+    assert_eq!(
+        resolve("127.0.0.1", 8124).await,
+        Ok("127.0.0.1:8124".parse().unwrap())
+    );
+    let localhost = resolve("localhost", 8124).await.unwrap();
+    assert!(localhost.ip().is_loopback(), "{localhost}");
+    assert_eq!(localhost.port(), 8124);
 }

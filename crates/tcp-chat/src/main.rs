@@ -94,10 +94,7 @@ async fn serve(listen: ListenArgs<8125>, config: Config) -> Result<(), Box<dyn E
 }
 
 async fn join(host: &str, port: u16, nickname: Option<String>) -> Result<(), Box<dyn Error>> {
-    let addr = tokio::net::lookup_host((host, port))
-        .await?
-        .next()
-        .ok_or_else(|| format!("{host} has no address"))?;
+    let addr = common::net::resolve(host, port).await?;
     // Reading the terminal blocks, so a plain thread does it and hands each
     // line over a channel; the chat loop then waits for typed lines and
     // server messages alike.

@@ -97,11 +97,7 @@ async fn serve(listen: ListenArgs<8124>, config: Config) -> Result<(), Box<dyn s
 }
 
 async fn connect(host: &str, port: u16, message: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let addr = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|error| format!("cannot find {host}: {error}"))?
-        .next()
-        .ok_or_else(|| format!("{host} has no address"))?;
+    let addr = common::net::resolve(host, port).await?;
     let message = format!("{message}\r\n");
     let result = client::run(addr, message.as_bytes(), |event| match event {
         Event::Connected(_) => println!("connected to server!"),
