@@ -3,11 +3,9 @@
 use std::fmt;
 use std::io::IsTerminal;
 
-use tracing::{Event, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::fmt::time::FormatTime;
 
 /// `info` and above unless `RUST_LOG` says otherwise (`RUST_LOG=debug`).
 fn filter() -> EnvFilter {
@@ -38,7 +36,9 @@ pub fn init_demo(role: &'static str) {
         .with_env_filter(filter())
         .with_writer(std::io::stdout)
         .with_ansi(false)
-        .event_format(DemoFormat { role })
+        .with_timer(Role(role))
+        .with_level(false)
+        .with_target(false)
         .try_init();
 }
 
@@ -48,62 +48,13 @@ pub fn demo_line(role: &str, text: impl fmt::Display) {
     println!("  {role:>6} | {text}");
 }
 
-/// A `Write` that turns each line written to it into a demo transcript line
-/// for `role`, for code that prints to any writer (a server's stdout log):
-/// `writeln!(transcript, "server got hello")` prints `  server | server got hello`.
-#[derive(Debug)]
-pub struct Transcript {
-    role: &'static str,
-    /// Bytes written since the last newline.
-    pending: Vec<u8>,
-}
+/// The transcript's `  role |` prefix. tracing's formatter writes the time
+/// first on each line; a demo has no use for the time, so this "timer"
+/// writes the role there instead.
+struct Role(&'static str);
 
-impl Transcript {
-    pub fn new(role: &'static str) -> Self {
-        Self {
-            role,
-            pending: Vec::new(),
-        }
-    }
-}
-
-impl std::io::Write for Transcript {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(bytes);
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=end).collect();
-            demo_line(self.role, String::from_utf8_lossy(&line[..end]));
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if !self.pending.is_empty() {
-            demo_line(self.role, String::from_utf8_lossy(&self.pending));
-            self.pending.clear();
-        }
-        Ok(())
-    }
-}
-
-/// The transcript layout: `  role | message field=value`.
-struct DemoFormat {
-    role: &'static str,
-}
-
-impl<S, N> FormatEvent<S, N> for DemoFormat
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        write!(writer, "  {:>6} | ", self.role)?;
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+impl FormatTime for Role {
+    fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
+        write!(writer, "  {:>6} |", self.0)
     }
 }

@@ -32,12 +32,10 @@ pub enum BindError {
     )]
     NotLocal(SocketAddr),
 
-    #[error("cannot listen on {addr}: {source}")]
-    Other {
-        addr: SocketAddr,
-        #[source]
-        source: io::Error,
-    },
+    /// Anything else, as the OS says it (the cause is in the sentence,
+    /// not repeated as a `source()`).
+    #[error("cannot listen on {0}: {1}")]
+    Other(SocketAddr, io::Error),
 }
 
 impl BindError {
@@ -47,7 +45,7 @@ impl BindError {
             io::ErrorKind::AddrInUse => Self::InUse(addr),
             io::ErrorKind::PermissionDenied if addr.port() < 1024 => Self::PrivilegedPort(addr),
             io::ErrorKind::AddrNotAvailable => Self::NotLocal(addr),
-            _ => Self::Other { addr, source },
+            _ => Self::Other(addr, source),
         }
     }
 }

@@ -5,23 +5,15 @@
 /// installed this never resolves, and the default behaviour (exit) remains.
 pub async fn ctrl_c() {
     #[cfg(unix)]
+    if let Ok(mut terminate) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => ctrl_c_only().await,
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
         }
+        return;
     }
-    #[cfg(not(unix))]
-    ctrl_c_only().await;
-}
-
-async fn ctrl_c_only() {
     if tokio::signal::ctrl_c().await.is_err() {
         // No handler: never report a shutdown that nobody asked for.
         std::future::pending::<()>().await;

@@ -1,63 +1,216 @@
-//! The shared chat room, without sockets: members are bounded queues we read
-//! ourselves, so each rule (login, who receives what, a full queue) is seen
-//! directly.
+//! The chat protocol against the seed's own example messages (chapter 2, 数据格式设计).
 
 // Helpers outside #[test] functions may panic too: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use common::chat::{Inbox, MAX_NICKNAME, Outbox, Room, Wire, check_nickname};
-use common::protocol::{LoginResult, ServerMessage};
+use common::chat::*;
+use serde_json::{Value, json};
 
-/// A wire that keeps messages as they are, so a test can compare them.
-struct Plain;
-
-impl Wire for Plain {
-    type Item = ServerMessage;
-    fn encode(message: &ServerMessage) -> ServerMessage {
-        message.clone()
-    }
+/// Parses `json` as `T`, checks it is `expected`, and checks that writing it
+/// back gives the same JSON object (field order aside).
+fn round_trip<T>(json: Value, expected: T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let parsed: T = serde_json::from_value(json.clone()).expect("seed example parses");
+    assert_eq!(parsed, expected);
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), json);
+    // And through text, as it travels on the wire.
+    let text = serde_json::to_string(&parsed).unwrap();
+    assert_eq!(serde_json::from_str::<T>(&text).unwrap(), expected);
 }
 
-/// One client: its outbox, and the receiving end we read as its socket would.
-struct Client {
-    outbox: Outbox<Plain>,
-    inbox: Inbox<Plain>,
-}
-
-impl Client {
-    /// A client whose queue holds `capacity` messages (bytes uncounted).
-    fn new(capacity: usize) -> Self {
-        let (outbox, inbox) = common::chat::queue(capacity, usize::MAX);
-        Self { outbox, inbox }
-    }
-
-    /// Everything queued for this client so far.
-    fn received(&mut self) -> Vec<ServerMessage> {
-        let mut all = Vec::new();
-        while let Some(message) = self.inbox.try_recv() {
-            all.push(message);
-        }
-        all
-    }
-}
-
-/// A client that has logged in as `nickname`, with its queue emptied.
-fn joined(room: &Room<Plain>, nickname: &str) -> Client {
-    let mut client = Client::new(16);
-    assert_eq!(
-        room.join(nickname, &client.outbox).as_deref(),
-        Some(nickname)
+#[test]
+fn seed_client_messages_round_trip() {
+    round_trip(
+        json!({"type": "login", "nickname": "xxx"}),
+        ClientMessage::Login(Login {
+            nickname: "xxx".into(),
+        }),
     );
-    client.received();
-    client
+    round_trip(
+        json!({"type": "broadcast", "message": "xxx"}),
+        ClientMessage::Broadcast(Broadcast {
+            message: "xxx".into(),
+        }),
+    );
+    round_trip(
+        json!({"type": "p2p", "to": "xxx", "message": "xxx"}),
+        ClientMessage::P2p(P2pTo {
+            to: "xxx".into(),
+            message: "xxx".into(),
+        }),
+    );
+    round_trip(json!({"type": "users"}), ClientMessage::Users);
 }
 
-fn login(success: bool, message: &str, sum_users: usize) -> ServerMessage {
-    ServerMessage::Login(LoginResult {
-        success,
-        message: message.into(),
-        sum_users,
-    })
+#[test]
+fn seed_server_messages_round_trip() {
+    round_trip(
+        json!({"type": "login", "success": true, "message": "登录成功", "sumUsers": 10}),
+        ServerMessage::Login(LoginResult {
+            success: true,
+            message: "登录成功".into(),
+            sum_users: 10,
+        }),
+    );
+    round_trip(
+        json!({"type": "login", "success": false, "message": "登录失败", "sumUsers": 10}),
+        ServerMessage::Login(LoginResult {
+            success: false,
+            message: "登录失败".into(),
+            sum_users: 10,
+        }),
+    );
+    round_trip(
+        json!({"type": "broadcast", "nickname": "xxx", "message": "xxx"}),
+        ServerMessage::Broadcast(BroadcastFrom {
+            nickname: "xxx".into(),
+            message: "xxx".into(),
+        }),
+    );
+    round_trip(
+        json!({"type": "p2p", "from": "xxx", "to": "xxx", "message": "xxx"}),
+        ServerMessage::P2p(P2pFrom {
+            from: "xxx".into(),
+            to: "xxx".into(),
+            message: "xxx".into(),
+        }),
+    );
+    round_trip(
+        json!({"type": "log", "message": "xxx 进入了聊天室，当前在线人数：10"}),
+        ServerMessage::log("xxx 进入了聊天室，当前在线人数：10"),
+    );
+    round_trip(
+        json!({"type": "users", "users": ["alice", "bob"]}),
+        ServerMessage::Users(UserList {
+            users: vec!["alice".into(), "bob".into()],
+        }),
+    );
+    round_trip(
+        json!({"type": "error", "message": "login first"}),
+        ServerMessage::error("login first"),
+    );
+}
+
+#[test]
+fn sum_users_is_camel_case_on_the_wire() {
+    let reply = ServerMessage::Login(LoginResult {
+        success: true,
+        message: "welcome".into(),
+        sum_users: 3,
+    });
+    let text = serde_json::to_string(&reply).unwrap();
+    assert!(text.contains(r#""sumUsers":3"#), "{text}");
+    assert!(!text.contains("sum_users"), "{text}");
+}
+
+/// The error for `text`, which must be rejected.
+fn client_error(text: &str) -> String {
+    match serde_json::from_str::<ClientMessage>(text) {
+        Ok(message) => panic!("{text} was accepted as {message:?}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn unknown_type_is_named() {
+    let error = client_error(r#"{"type":"shout","message":"hi"}"#);
+    assert!(error.contains("unknown message type `shout`"), "{error}");
+    assert!(error.contains("login, broadcast, p2p, users"), "{error}");
+
+    let error = serde_json::from_str::<ServerMessage>(r#"{"type":"shout"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown message type `shout`"), "{error}");
+}
+
+#[test]
+fn missing_field_is_named() {
+    let error = client_error(r#"{"type":"login"}"#);
+    assert!(error.contains("missing field `nickname`"), "{error}");
+    let error = client_error(r#"{"type":"p2p","message":"hi"}"#);
+    assert!(error.contains("missing field `to`"), "{error}");
+    let error = client_error(r#"{"nickname":"alice"}"#);
+    assert!(error.contains("missing field `type`"), "{error}");
+
+    let error =
+        serde_json::from_str::<ServerMessage>(r#"{"type":"login","success":true,"message":"x"}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(error.contains("missing field `sumUsers`"), "{error}");
+}
+
+#[test]
+fn wrong_field_type_is_named() {
+    let error = client_error(r#"{"type":"login","nickname":5}"#);
+    assert!(error.contains("field `nickname`"), "{error}");
+    assert!(error.contains("expected a string"), "{error}");
+
+    let error = client_error(r#"{"type":"p2p","to":"bob","message":["hi"]}"#);
+    assert!(error.contains("field `message`"), "{error}");
+
+    let error = client_error(r#"{"type":7}"#);
+    assert!(error.contains("field `type` must be a string"), "{error}");
+
+    let error = serde_json::from_str::<ServerMessage>(
+        r#"{"type":"login","success":"yes","message":"x","sumUsers":1}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("field `success`"), "{error}");
+}
+
+#[test]
+fn a_message_must_be_an_object() {
+    assert!(client_error("[1,2]").contains("must be a JSON object"));
+    assert!(client_error("\"login\"").contains("not a string"));
+    assert!(client_error("null").contains("not null"));
+}
+
+#[test]
+fn extra_fields_are_ignored() {
+    // A newer client may send more than we know; the known fields still count.
+    let message: ClientMessage =
+        serde_json::from_str(r#"{"type":"broadcast","message":"hi","color":"red"}"#).unwrap();
+    assert_eq!(
+        message,
+        ClientMessage::Broadcast(Broadcast {
+            message: "hi".into()
+        })
+    );
+}
+
+#[test]
+fn typing_round_trips_both_ways() {
+    round_trip(
+        json!({"type": "typing", "typing": true}),
+        ClientMessage::Typing(Typing { typing: true }),
+    );
+    round_trip(
+        json!({"type": "typing", "typing": false}),
+        ClientMessage::Typing(Typing { typing: false }),
+    );
+    round_trip(
+        json!({"type": "typing", "nickname": "alice", "typing": true}),
+        ServerMessage::typing("alice", true),
+    );
+    round_trip(
+        json!({"type": "broadcast", "nickname": "alice", "message": "hi"}),
+        ServerMessage::broadcast("alice", "hi"),
+    );
+}
+
+#[test]
+fn typing_must_be_a_boolean() {
+    let error = client_error(r#"{"type":"typing","typing":"yes"}"#);
+    assert!(error.contains("field `typing`"), "{error}");
+    assert!(error.contains("expected a boolean"), "{error}");
+    let error = client_error(r#"{"type":"typing"}"#);
+    assert!(error.contains("missing field `typing`"), "{error}");
+    // The list of known types names it.
+    let error = client_error(r#"{"type":"shout"}"#);
+    assert!(error.contains("users, typing"), "{error}");
 }
 
 #[test]
@@ -69,195 +222,13 @@ fn nickname_rules() {
     assert!(check_nickname("a b").unwrap_err().contains("spaces"));
     assert!(check_nickname("a\u{7}b").unwrap_err().contains("control"));
     // What the clients read as a command or a private message.
-    assert!(
-        check_nickname("/quit")
-            .unwrap_err()
-            .contains("start with @ or /")
-    );
-    assert!(
-        check_nickname("@x")
-            .unwrap_err()
-            .contains("start with @ or /")
-    );
+    let command = check_nickname("/quit").unwrap_err();
+    assert!(command.contains("start with @ or /"), "{command}");
+    let private = check_nickname("@x").unwrap_err();
+    assert!(private.contains("start with @ or /"), "{private}");
     assert_eq!(check_nickname("x/y"), Ok("x/y"));
     let longest = "é".repeat(MAX_NICKNAME);
     assert_eq!(check_nickname(&longest), Ok(longest.as_str()));
     let too_long = "é".repeat(MAX_NICKNAME + 1);
     assert!(check_nickname(&too_long).unwrap_err().contains("too long"));
-}
-
-#[test]
-fn login_answers_and_announces() {
-    let room = Room::<Plain>::new();
-    let mut alice = Client::new(16);
-    assert_eq!(
-        room.join(" alice ", &alice.outbox).as_deref(),
-        Some("alice")
-    );
-    assert_eq!(
-        alice.received(),
-        [login(true, "welcome, alice! 1 online", 1)]
-    );
-
-    let mut bob = Client::new(16);
-    assert_eq!(room.join("bob", &bob.outbox).as_deref(), Some("bob"));
-    assert_eq!(bob.received(), [login(true, "welcome, bob! 2 online", 2)]);
-    assert_eq!(
-        alice.received(),
-        [ServerMessage::log("bob joined, 2 online")]
-    );
-    assert_eq!(room.users(), ["alice", "bob"]);
-}
-
-#[test]
-fn a_taken_or_bad_nickname_is_refused_with_the_reason() {
-    let room = Room::<Plain>::new();
-    let mut alice = joined(&room, "alice");
-    let mut other = Client::new(16);
-    assert_eq!(room.join("ALICE", &other.outbox), None);
-    assert_eq!(
-        other.received(),
-        [login(false, "nickname ALICE is taken, choose another", 1)]
-    );
-    assert_eq!(room.join("", &other.outbox), None);
-    assert!(matches!(&other.received()[..], [ServerMessage::Login(l)] if !l.success));
-    // Nobody else heard of the failed attempts, and the client can try again.
-    assert_eq!(alice.received(), []);
-    assert_eq!(
-        room.join("Alicia", &other.outbox).as_deref(),
-        Some("Alicia")
-    );
-    assert_eq!(room.online(), 2);
-}
-
-#[test]
-fn send_to_all_others_and_private() {
-    let room = Room::<Plain>::new();
-    let mut alice = joined(&room, "alice");
-    let mut bob = joined(&room, "bob");
-    alice.received();
-
-    let hi = ServerMessage::broadcast("alice", "hi");
-    room.send_to_all(&hi);
-    assert_eq!(alice.received(), std::slice::from_ref(&hi));
-    assert_eq!(bob.received(), std::slice::from_ref(&hi));
-
-    // socket.broadcast.emit: the sender is left out, whatever case it is in.
-    room.send_to_others("ALICE", &hi);
-    assert_eq!(alice.received(), []);
-    assert_eq!(bob.received(), [hi]);
-
-    room.send_private("alice", "BOB", "psst").unwrap();
-    let bob_got = bob.received();
-    assert!(
-        matches!(&bob_got[..], [ServerMessage::P2p(p)] if p.from == "alice" && p.to == "bob" && p.message == "psst"),
-        "{bob_got:?}"
-    );
-    assert_eq!(alice.received(), []);
-    assert_eq!(
-        room.send_private("alice", "carol", "x"),
-        Err("carol is not online".into())
-    );
-}
-
-#[test]
-fn users_are_pushed_to_everyone_as_the_room_is_now() {
-    let room = Room::<Plain>::new();
-    let mut alice = joined(&room, "alice");
-    let mut bob = joined(&room, "bob");
-    alice.received();
-    room.send_users_to_all();
-    let list = room.users_message();
-    assert_eq!(alice.received(), std::slice::from_ref(&list));
-    assert_eq!(bob.received(), [list]);
-}
-
-#[test]
-fn leaving_is_announced_and_removing_is_silent() {
-    let room = Room::<Plain>::new();
-    let mut alice = joined(&room, "alice");
-    let _bob = joined(&room, "bob");
-    let _carol = joined(&room, "carol");
-    alice.received();
-
-    room.leave("BOB", None);
-    assert_eq!(alice.received(), [ServerMessage::log("bob left, 2 online")]);
-    room.leave("carol", Some("too slow to keep up: dropped"));
-    assert_eq!(
-        alice.received(),
-        [ServerMessage::log(
-            "carol left (too slow to keep up: dropped), 1 online"
-        )]
-    );
-    room.leave("carol", None); // twice: nothing more
-    room.remove("alice");
-    assert_eq!(alice.received(), []);
-    assert_eq!(room.online(), 0);
-}
-
-#[tokio::test]
-async fn a_full_queue_marks_that_client_overflowed_and_nobody_else() {
-    let room = Room::<Plain>::new();
-    let mut fast = joined(&room, "fast");
-    let slow = Client::new(2);
-    room.join("slow", &slow.outbox).unwrap(); // its welcome fills 1 of 2
-    for n in 0..3 {
-        room.send_to_all(&ServerMessage::broadcast("fast", n.to_string()));
-        fast.received();
-    }
-    // The third message found slow's queue full: never waited, just flagged.
-    tokio::time::timeout(std::time::Duration::from_secs(5), slow.outbox.overflowed())
-        .await
-        .expect("slow client flagged");
-    let fast_flagged = tokio::time::timeout(
-        std::time::Duration::from_millis(1),
-        fast.outbox.overflowed(),
-    )
-    .await;
-    assert!(
-        fast_flagged.is_err(),
-        "a client that reads is never dropped"
-    );
-}
-
-/// A wire whose items count their length against a byte budget.
-struct Counted;
-
-impl Wire for Counted {
-    type Item = String;
-    fn encode(message: &ServerMessage) -> String {
-        serde_json::to_string(message).unwrap()
-    }
-    fn bytes(item: &String) -> usize {
-        item.len()
-    }
-}
-
-#[tokio::test]
-async fn a_queue_bounded_in_bytes_overflows_on_bytes_and_frees_them_as_they_are_taken() {
-    let (outbox, mut inbox) = common::chat::queue::<Counted>(100, 10);
-    outbox.push("abcd".into());
-    outbox.push("efgh".into());
-    // 8 of 10 bytes waiting: 4 more would be 12.
-    outbox.push("ijkl".into());
-    let flagged = tokio::time::timeout(std::time::Duration::from_secs(5), outbox.overflowed());
-    flagged.await.expect("over the byte budget");
-    assert_eq!(inbox.try_recv().as_deref(), Some("abcd"));
-    assert_eq!(inbox.recv().await.as_deref(), Some("efgh"));
-    assert_eq!(inbox.try_recv(), None, "the refused item was not queued");
-
-    // Taken items free their bytes: a fresh queue fills and drains forever.
-    let (outbox, mut inbox) = common::chat::queue::<Counted>(100, 10);
-    for round in 0..100 {
-        outbox.push(format!("{round:08}"));
-        assert_eq!(inbox.recv().await, Some(format!("{round:08}")));
-    }
-    let not_flagged =
-        tokio::time::timeout(std::time::Duration::from_millis(1), outbox.overflowed()).await;
-    assert!(
-        not_flagged.is_err(),
-        "a reader that keeps up is never dropped"
-    );
-    drop(outbox);
-    assert_eq!(inbox.recv().await, None);
 }

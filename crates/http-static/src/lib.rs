@@ -32,12 +32,14 @@
 //! `cargo run -p http-static -- demo` runs the server and a client in one
 //! process and narrates 200, 304, 206, 404, 403 and 405.
 
+pub mod access_log;
 pub mod batched_log;
 pub mod cache;
 pub mod demo;
 pub mod listing;
 pub mod path;
 pub mod range;
+pub mod respond;
 pub mod server;
 pub mod site;
 

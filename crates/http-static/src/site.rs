@@ -7,10 +7,10 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::Bytes;
-use common::http::respond::{
+use crate::respond::{
     empty, empty_body, full, header, method_not_allowed, not_found, redirect, text, with_type,
 };
+use bytes::Bytes;
 use futures_util::TryStreamExt;
 use http::header::{
     ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue,
@@ -28,9 +28,8 @@ use crate::listing;
 use crate::path::{self, Found, Refused, RequestPath};
 use crate::range::{self, Ranged};
 
-/// A response body: bytes from memory, or a file streamed from disk
-/// (`common::http::Body`, shared with the other HTTP lessons).
-pub use common::http::Body;
+/// A response body: bytes from memory, or a file streamed from disk.
+pub use crate::respond::Body;
 
 /// How much of a big file we read at a time. A download costs this much
 /// memory (plus hyper's write buffer), whether the file is 1 MiB or 1 GiB.

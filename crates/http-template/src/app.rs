@@ -10,9 +10,8 @@
 
 use std::time::Duration;
 
+use crate::respond::{self, Body, method_not_allowed, not_found, with_type};
 use bytes::Bytes;
-use common::http::Body;
-use common::http::respond::{self, method_not_allowed, not_found, with_type};
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};

@@ -34,6 +34,7 @@ pub mod app;
 pub mod demo;
 pub mod form;
 pub mod pages;
+pub mod respond;
 pub mod server;
 pub mod store;
 

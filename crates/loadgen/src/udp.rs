@@ -129,11 +129,11 @@ impl Report {
 /// [`crate::hard_deadline`] even if the server stops answering.
 pub async fn run(args: &Args) -> Result<Report, String> {
     let addr = crate::require_loopback(args.addr)?;
-    if args.size > common::udp::MAX_DATAGRAM {
+    if args.size > common::datagram::MAX_DATAGRAM {
         return Err(format!(
             "--size {} is more than one datagram carries ({})",
             args.size,
-            common::udp::MAX_DATAGRAM
+            common::datagram::MAX_DATAGRAM
         ));
     }
     let started = Instant::now();
@@ -201,7 +201,7 @@ async fn drive(
     let window = usize::from(args.window);
     // When each request in flight was sent, oldest first.
     let mut in_flight: VecDeque<Instant> = VecDeque::with_capacity(window);
-    let mut buffer = common::udp::receive_buffer();
+    let mut buffer = common::datagram::receive_buffer();
     let mut seq = 0u64;
     loop {
         let now = Instant::now();
@@ -212,7 +212,7 @@ async fn drive(
         }
         while sending && in_flight.len() < window {
             seq += 1;
-            let mut request = common::udp::numbered("hello", seq).into_bytes();
+            let mut request = common::datagram::numbered("hello", seq).into_bytes();
             if request.len() < args.size {
                 request.resize(args.size, b'x');
             }

@@ -5,7 +5,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use common::protocol::{ClientMessage, LoginResult, ServerMessage};
+use common::chat::{ClientMessage, LoginResult, ServerMessage};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;

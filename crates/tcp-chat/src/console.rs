@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use common::protocol::{Broadcast, ClientMessage, Login, P2pTo, ServerMessage};
+use common::chat::{Broadcast, ClientMessage, Login, P2pTo, ServerMessage};
 
 /// The commands, as `/help` shows them.
 pub const HELP: &str = "type a line to send it to everyone; \

@@ -5,8 +5,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use common::chat::{Broadcast, ClientMessage, P2pTo, ServerMessage};
 use common::logging::demo_line;
-use common::protocol::{Broadcast, ClientMessage, P2pTo, ServerMessage};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 

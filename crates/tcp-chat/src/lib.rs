@@ -3,14 +3,23 @@
 //! Clients log in with a nickname, then send messages to everyone
 //! (`broadcast`), to one person (`p2p`), or ask who is online (`users`);
 //! the room announces who joins and leaves, with the count. The messages are
-//! the seed's JSON objects (`common::protocol`), one per line from the
+//! the seed's JSON objects (`common::chat`), one per line from the
 //! server; the server reads any stream of JSON values, however TCP cuts it
 //! up ([`framing`]).
 //!
-//! What the seed's version leaves out, and this one does not: nicknames
-//! checked (taken ignoring case, empty, too long, control characters), a
-//! size limit per message, a bad message answered with an error instead of
-//! a crash, a client that stops reading dropped instead of stalling the room
+//! Read this crate in this order:
+//!
+//! 1. `examples/chat-server.rs`: the seed's chat room in one file, as naive as the
+//!    seed (`cargo run -p tcp-chat --example chat-server`);
+//! 2. [`room`]: who is online, and how a message reaches each of them;
+//! 3. [`server`]: one task per client, the seed's rules message by message;
+//! 4. [`framing`]: where one JSON message ends and the next begins;
+//! 5. [`client`] and [`console`]: the interactive client; [`demo`].
+//!
+//! What the full lesson adds to the seed: nicknames checked (taken ignoring
+//! case, empty, too long, control characters), a size limit per message, a
+//! bad message answered with an error instead of a crash, a client that
+//! stops reading dropped instead of stalling the room
 //! ([`room::Outbox::push`]), and a Ctrl-C that tells everyone goodbye.
 //!
 //! Run it (`just ch2-chat`, or `cargo run -p tcp-chat -- server`), then in

@@ -1,47 +1,333 @@
-//! The room: who is online, and how a line reaches them (the seed's "容器"
-//! of nicknames and sockets).
+//! The room: who is online, and how a line reaches them. The seed's "容器"
+//! (container) that keeps each user's nickname and socket.
 //!
-//! The room itself lives in `common::chat`, because chapter 6's WebSocket
-//! chat (`ws-chat`) keeps the same one: the login rules, a bounded queue per
-//! client, and a client that cannot keep up dropped instead of stalling the
-//! others ([`Outbox::push`]). What is TCP's own is how a message travels:
-//! as one line of JSON ([`Lines`]).
+//! The seed writes straight to every socket. We put a small queue in front
+//! of each client instead, its [`Outbox`]: the room drops a line into every
+//! member's queue and moves on, and each client's own writer task takes
+//! lines out and writes them to its socket (`server::write_lines`). So a
+//! client that is slow to read never makes the room wait for it.
+//!
+//! Read it top to bottom: the [`Room`] (join, broadcast, private message,
+//! leave: the seed's rules), then, under "What the seed leaves out", the
+//! bounded queue behind each [`Outbox`].
+//!
+//! `ws-chat` (chapter 6) has a room of its own, written for WebSocket
+//! frames instead of lines. The two are parallel on purpose, method for
+//! method, so that the chapter 6 page can set them side by side; what both
+//! must agree on (the JSON messages, the nickname rule) is `common::chat`.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use common::chat::Wire;
-use common::protocol::ServerMessage;
+use common::chat::{LoginResult, P2pFrom, ServerMessage, UserList, check_nickname};
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio_util::sync::CancellationToken;
 
 use crate::framing::to_line;
 
-pub use common::chat::{MAX_NICKNAME, check_nickname};
+/// One message as it goes on the wire: a line of JSON, ready to write.
+///
+/// `Arc<[u8]>` is reference-counted bytes: a broadcast is turned into JSON
+/// once, and every member's queue holds a pointer to the same bytes. (Not
+/// `bytes::Bytes`: 16 bytes per queued line instead of 32, which is most of
+/// what a burst costs the server.)
+pub type Line = Arc<[u8]>;
 
-/// On a TCP stream a message travels as one line of JSON.
-#[derive(Debug)]
-pub struct Lines;
+/// Turns a message into its line.
+pub fn line(message: &ServerMessage) -> Line {
+    Arc::from(to_line(message))
+}
 
-impl Wire for Lines {
-    /// The line's bytes, reference-counted: a broadcast is serialised once
-    /// and every queue holds the same allocation. (`Arc<[u8]>` rather than
-    /// `bytes::Bytes`: 16 bytes per queued line instead of 32, which is
-    /// most of what a burst costs the server.)
-    type Item = Arc<[u8]>;
+/// One logged-in user.
+struct Member {
+    /// The nickname as the user typed it (trimmed): what others see.
+    nickname: String,
+    /// Where to put lines for them.
+    outbox: Outbox,
+}
 
-    fn encode(message: &ServerMessage) -> Arc<[u8]> {
-        Arc::from(to_line(message))
+/// Everyone logged in. One room is shared by every connection task, each
+/// holding an `Arc<Room>` (a shared pointer: the room lives as long as
+/// anyone holds one).
+pub struct Room {
+    /// Members by lowercased nickname, so "Alice" cannot log in next to
+    /// "alice". A `BTreeMap` keeps them sorted, which the users list wants.
+    ///
+    /// Many tasks use the map at once, so a `Mutex` guards it: `lock()`
+    /// waits until no other task holds it. A plain `std::sync::Mutex`, not
+    /// tokio's: every use below takes the lock, does a little work that
+    /// never waits (no `.await`), and lets go. (The compiler helps: a std
+    /// `MutexGuard` cannot be held across an `.await` in a spawned task.)
+    members: Mutex<BTreeMap<String, Member>>,
+}
+
+impl Room {
+    pub fn new() -> Self {
+        Self {
+            members: Mutex::new(BTreeMap::new()),
+        }
     }
 
-    /// A queued line counts its length against the client's byte bound.
-    fn bytes(line: &Arc<[u8]>) -> usize {
-        line.len()
+    fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
+        // A panic while the lock was held would "poison" it. Nothing here
+        // can panic half-way through a change, so the map is still sound.
+        self.members.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many users are online.
+    pub fn online(&self) -> usize {
+        self.members().len()
+    }
+
+    /// The nicknames online, sorted (ignoring case).
+    pub fn users(&self) -> Vec<String> {
+        let members = self.members();
+        members.values().map(|m| m.nickname.clone()).collect()
+    }
+
+    // ANCHOR: join
+    /// `{"type":"login","nickname":…}`. On success adds the user, answers
+    /// `success: true` with the new count, tells everyone else, and returns
+    /// the nickname as recorded. Otherwise answers `success: false` saying
+    /// why, and returns `None`: the client may try again.
+    pub fn join(&self, requested: &str, outbox: &Outbox) -> Option<String> {
+        let mut members = self.members();
+        let checked = check_nickname(requested).and_then(|nickname| {
+            if members.contains_key(&nickname.to_lowercase()) {
+                Err(format!("nickname {nickname} is taken, choose another"))
+            } else {
+                Ok(nickname.to_owned())
+            }
+        });
+        let nickname = match checked {
+            Ok(nickname) => nickname,
+            Err(reason) => {
+                outbox.send(&login_answer(false, reason, members.len()));
+                return None;
+            }
+        };
+        let member = Member {
+            nickname: nickname.clone(),
+            outbox: outbox.clone(),
+        };
+        members.insert(nickname.to_lowercase(), member);
+        let online = members.len();
+        // We still hold the lock, so no broadcast can reach the newcomer
+        // before this answer does.
+        let welcome = format!("welcome, {nickname}! {online} online");
+        outbox.send(&login_answer(true, welcome, online));
+        let joined = line(&ServerMessage::log(format!(
+            "{nickname} joined, {online} online"
+        )));
+        for member in members.values().filter(|m| m.nickname != nickname) {
+            member.outbox.push(joined.clone());
+        }
+        Some(nickname)
+    }
+    // ANCHOR_END: join
+
+    // ANCHOR: send_to_all
+    /// `{"type":"broadcast"}`: the line goes to every member, the sender
+    /// too, as the seed writes it to every socket.
+    pub fn send_to_all(&self, message: &ServerMessage) {
+        // Encode once, before taking the lock; every queue gets the same
+        // reference-counted bytes.
+        let item = line(message);
+        // Queue to everyone while holding the lock: two messages never
+        // interleave, so every client sees them in the same order. `push`
+        // never waits, so holding the lock here costs microseconds.
+        for member in self.members().values() {
+            member.outbox.push(item.clone());
+        }
+    }
+    // ANCHOR_END: send_to_all
+
+    /// `{"type":"p2p"}`: the message goes to `to` only; `Err` says why not.
+    pub fn send_private(&self, from: &str, to: &str, message: &str) -> Result<(), String> {
+        let members = self.members();
+        let Some(target) = members.get(&to.to_lowercase()) else {
+            return Err(format!("{to} is not online"));
+        };
+        target.outbox.send(&ServerMessage::P2p(P2pFrom {
+            from: from.to_owned(),
+            to: target.nickname.clone(),
+            message: message.to_owned(),
+        }));
+        Ok(())
+    }
+
+    /// `{"type":"users"}`: the answer.
+    pub fn users_message(&self) -> ServerMessage {
+        ServerMessage::Users(UserList {
+            users: self.users(),
+        })
+    }
+
+    /// A user left: remove them and tell everyone still here, with the new
+    /// count. `why` is added in brackets when the server made them leave.
+    pub fn leave(&self, nickname: &str, why: Option<&str>) {
+        let mut members = self.members();
+        let Some(Member { nickname, .. }) = members.remove(&nickname.to_lowercase()) else {
+            return;
+        };
+        let online = members.len();
+        let text = match why {
+            Some(why) => format!("{nickname} left ({why}), {online} online"),
+            None => format!("{nickname} left, {online} online"),
+        };
+        let left = line(&ServerMessage::log(text));
+        for member in members.values() {
+            member.outbox.push(left.clone());
+        }
+    }
+
+    /// Removes a user without telling anyone (the server is shutting down:
+    /// everyone is leaving).
+    pub fn remove(&self, nickname: &str) {
+        self.members().remove(&nickname.to_lowercase());
     }
 }
 
-/// The way to one client: its bounded queue of lines.
-pub type Outbox = common::chat::Outbox<Lines>;
+impl Default for Room {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
-/// The other end of that queue, where the client's writer task takes lines.
-pub type Inbox = common::chat::Inbox<Lines>;
+impl fmt::Debug for Room {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Room")
+            .field("users", &self.users())
+            .finish()
+    }
+}
 
-/// Everyone logged in. Shared by all connection tasks through an `Arc`.
-pub type Room = common::chat::Room<Lines>;
+fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
+    ServerMessage::Login(LoginResult {
+        success,
+        message,
+        sum_users: online,
+    })
+}
+
+// ───────────────────────── What the seed leaves out ─────────────────────────
+//
+// The seed writes to each socket and hopes. A client that stops reading
+// (a paused terminal, a sleeping laptop) then makes the server buffer
+// everything the room says to it, without limit. Each client's queue here
+// is bounded twice, in lines and in bytes, and a client that fills it is
+// dropped instead of stalling the room.
+
+/// How many bytes may wait in one client's queue, and how many do.
+#[derive(Debug)]
+struct Budget {
+    limit: usize,
+    /// An atomic counter: the room adds to it and the client's writer task
+    /// takes from it, from different threads, without a lock.
+    queued: AtomicUsize,
+}
+
+/// A client's queue, bounded twice: at most `lines` lines, and at most
+/// `bytes` bytes of them. The count alone would let a client that stops
+/// reading hold `lines` of the largest messages allowed; the byte bound caps
+/// what it can cost whatever the messages are.
+///
+/// The [`Outbox`] goes to the room; the [`Inbox`] to the client's writer.
+pub fn queue(lines: usize, bytes: usize) -> (Outbox, Inbox) {
+    // An `mpsc` channel ("multi-producer, single-consumer"): any number of
+    // senders (the room, the client's own task) put lines in, one receiver
+    // (the writer task) takes them out in order. Bounded: it holds at most
+    // `lines`.
+    let (sender, receiver) = mpsc::channel(lines);
+    let budget = Arc::new(Budget {
+        limit: bytes,
+        queued: AtomicUsize::new(0),
+    });
+    let outbox = Outbox {
+        queue: sender,
+        overflowed: CancellationToken::new(),
+        budget: Arc::clone(&budget),
+    };
+    (outbox, Inbox { receiver, budget })
+}
+
+// ANCHOR: outbox
+/// The way to one client: the sending end of its bounded queue (its
+/// connection's writer task takes lines out and writes them to the socket),
+/// and the token that disconnects it. Cloning it makes another handle to
+/// the same queue.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    /// Lines waiting to be written to this client, at most the queue's
+    /// capacity of them.
+    queue: mpsc::Sender<Line>,
+    /// Cancelled when the queue is full: the client's connection task waits
+    /// on it and then closes the connection.
+    overflowed: CancellationToken,
+    /// The byte bound, shared with the [`Inbox`].
+    budget: Arc<Budget>,
+}
+
+impl Outbox {
+    /// Queues `line` for this client without ever waiting.
+    ///
+    /// This is the room's backpressure rule. A full queue means the client
+    /// has not read its socket for a while (its socket buffers are full too).
+    /// Waiting for it would stall whoever is sending, and with them the whole
+    /// room; queueing without a limit would let one stuck client eat the
+    /// server's memory. So we do neither: we give up on that client.
+    pub fn push(&self, line: Line) {
+        let bytes = line.len();
+        let queued = self.budget.queued.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if queued > self.budget.limit {
+            self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
+            self.overflowed.cancel();
+            return;
+        }
+        match self.queue.try_send(line) {
+            Ok(()) => return,
+            Err(TrySendError::Full(_)) => self.overflowed.cancel(),
+            // The connection is already closing; nobody is left to read it.
+            Err(TrySendError::Closed(_)) => {}
+        }
+        // Not queued after all: its bytes are not waiting.
+        self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// Queues one message for this client (Socket.IO's `socket.emit`).
+    pub fn send(&self, message: &ServerMessage) {
+        self.push(line(message));
+    }
+
+    /// Resolves once a [`push`](Self::push) has found the queue full.
+    pub async fn overflowed(&self) {
+        self.overflowed.cancelled().await;
+    }
+}
+// ANCHOR_END: outbox
+
+/// The receiving end of a [`queue`]: the client's writer takes lines here,
+/// and each line taken frees its bytes.
+#[derive(Debug)]
+pub struct Inbox {
+    receiver: mpsc::Receiver<Line>,
+    budget: Arc<Budget>,
+}
+
+impl Inbox {
+    /// The next line; `None` once every [`Outbox`] is gone and all is taken.
+    pub async fn recv(&mut self) -> Option<Line> {
+        let line = self.receiver.recv().await?;
+        self.budget.queued.fetch_sub(line.len(), Ordering::Relaxed);
+        Some(line)
+    }
+
+    /// The next line if one is waiting now.
+    pub fn try_recv(&mut self) -> Option<Line> {
+        let line = self.receiver.try_recv().ok()?;
+        self.budget.queued.fetch_sub(line.len(), Ordering::Relaxed);
+        Some(line)
+    }
+}

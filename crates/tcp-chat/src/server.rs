@@ -1,4 +1,18 @@
 //! The chat server: `net.createServer`, one task per client, one shared room.
+//!
+//! The seed's version (and `examples/chat-server.rs`) reads each client's data,
+//! parses it, and writes to the sockets in its container. Read this one top
+//! to bottom:
+//!
+//! 1. [`Server::run`]: the accept loop, one task per client;
+//! 2. `handle_connection`: one client, from `'connection'` to `'close'`:
+//!    its reader (this task) and its writer (a task of its own);
+//! 3. `Session::handle`: the seed's rules, message by message: login,
+//!    broadcast, p2p, users;
+//! 4. `write_lines`: the writer task;
+//! 5. below "What the seed leaves out": the limits a classroom needs
+//!    (connections, idle time, queue sizes), how a connection ended, and
+//!    a Ctrl-C that tells everyone goodbye.
 
 use std::future::Future;
 use std::io;
@@ -6,7 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::protocol::{ClientMessage, ServerMessage};
+use common::chat::{ClientMessage, ServerMessage};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -18,7 +32,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
 use crate::framing::{Frame, FrameError, JsonStream, to_line};
-use crate::room::{Inbox, Lines, Outbox, Room};
+use crate::room::{self, Inbox, Outbox, Room};
 
 /// What every client is told when the server stops.
 pub const SHUTDOWN_NOTICE: &str = "the server is shutting down, goodbye";
@@ -30,42 +44,6 @@ const READ_BUFFER: usize = 1024;
 
 /// The most bytes one write to a socket carries when lines are waiting.
 const BATCH: usize = 16 * 1024;
-
-/// What the command-line flags can change.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// `server.maxConnections`: beyond this many, a new client is told the
-    /// room is full and disconnected.
-    pub max_connections: Option<usize>,
-    /// `socket.setTimeout`: a client silent this long is disconnected (and
-    /// announced as having left).
-    pub idle_timeout: Option<Duration>,
-    /// How many lines may wait for one client, at most. A client that lets
-    /// its queue fill up (by not reading) is disconnected.
-    ///
-    /// The default, 16,384, absorbs a burst: with 50 clients each sending
-    /// 200 messages at once, one queue held up to ~3,000 lines (measured)
-    /// while its client caught up.
-    pub queue: usize,
-    /// How many bytes those lines may add up to, at most: what one client
-    /// that stops reading can cost us, whatever the size of the messages
-    /// (without it, 16,384 messages of 64 KiB would be a gigabyte).
-    pub queue_bytes: usize,
-    /// After Ctrl-C, how long we try to deliver each client's goodbye.
-    pub grace: Duration,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            max_connections: None,
-            idle_timeout: None,
-            queue: 16 * 1024,
-            queue_bytes: 2 * 1024 * 1024,
-            grace: Duration::from_secs(2),
-        }
-    }
-}
 
 /// A bound chat server, ready to [`run`](Server::run).
 #[derive(Debug)]
@@ -115,18 +93,25 @@ impl Server {
             room,
             open,
         } = self;
+        // Every connection task reads the config and the room: `Arc` shares
+        // one copy between them (cloning an `Arc` copies a pointer, not the
+        // room).
         let config = Arc::new(config);
-        // Connection tasks are spawned on the tracker so that we can wait for
-        // all of them at the end; `closing` tells them to say goodbye.
+        // For Ctrl-C: connection tasks are spawned on the `TaskTracker` so
+        // that we can wait for all of them at the end, and cancelling the
+        // `CancellationToken` `closing` tells each of them to say goodbye.
         let tracker = TaskTracker::new();
         let closing = CancellationToken::new();
+        // `pin!` lets `select!` poll the same `shutdown` on every turn.
         tokio::pin!(shutdown);
 
         loop {
+            // Whichever comes first: a new client, or Ctrl-C.
             let (socket, peer) = tokio::select! {
                 accepted = common::net::accept(&listener) => accepted,
                 () = &mut shutdown => break,
             };
+            // `server.maxConnections`, if set (see `refuse`).
             if let Some(max) = config.max_connections
                 && *open.borrow() >= max
             {
@@ -142,7 +127,8 @@ impl Server {
                 closing.clone(),
                 Arc::clone(&open),
             );
-            // One task per client, running alongside all the others.
+            // One task per client, running alongside all the others. `move`
+            // gives the task its own handles, cloned just above.
             tracker.spawn(async move {
                 handle_connection(socket, peer, room, &config, closing).await;
                 open.send_modify(|n| *n -= 1);
@@ -160,31 +146,6 @@ impl Server {
     }
 }
 
-/// Tells a client we will not serve that the room is full. The socket is
-/// brand new, so its send buffer is empty and a non-blocking write of one
-/// short line fits; dropping the socket afterwards closes it.
-fn refuse(socket: &TcpStream, max: usize) {
-    let message = format!("the server is full ({max} connections), try again later");
-    let _ = socket.try_write(&to_line(&ServerMessage::error(message)));
-}
-
-/// How a connection ended.
-#[derive(Debug)]
-enum Ending {
-    /// The client closed its side (`end`), or its process exited.
-    ClientEnded,
-    /// The connection broke (a reset).
-    Broken(io::Error),
-    /// Nothing arrived for the idle timeout.
-    Idle(Duration),
-    /// One message was over the size limit.
-    TooLong,
-    /// The client's queue overflowed: it was not reading.
-    TooSlow,
-    /// Ctrl-C.
-    ServerClosing,
-}
-
 // ANCHOR: connection
 /// One client, from `'connection'` to `'close'`.
 async fn handle_connection(
@@ -200,7 +161,7 @@ async fn handle_connection(
     // `into_split` gives two owned halves, so reading and writing can go on
     // in different tasks.
     let (reader, writer) = socket.into_split();
-    let (outbox, queue) = common::chat::queue::<Lines>(config.queue, config.queue_bytes);
+    let (outbox, queue) = room::queue(config.queue, config.queue_bytes);
     // The writer gets its own task: we keep reading what this client sends
     // while its earlier lines are still on their way to it.
     let mut writing = tokio::spawn(write_lines(writer, queue));
@@ -250,27 +211,6 @@ async fn handle_connection(
 }
 // ANCHOR_END: connection
 
-// ANCHOR: write_lines
-/// The writer task: takes lines from the client's queue and writes them to
-/// its socket, until every sender is gone; then closes our side (`end()`).
-async fn write_lines(mut socket: OwnedWriteHalf, mut queue: Inbox) -> io::Result<()> {
-    while let Some(line) = queue.recv().await {
-        // When the room is busy, more lines are already waiting: send them
-        // with this one, one system call for many lines.
-        let mut batch = line.to_vec();
-        while batch.len() < BATCH
-            && let Some(line) = queue.try_recv()
-        {
-            batch.extend_from_slice(&line);
-        }
-        // This waits while the client's socket buffer is full, which is when
-        // the queue above fills up.
-        socket.write_all(&batch).await?;
-    }
-    socket.shutdown().await
-}
-// ANCHOR_END: write_lines
-
 /// One client's side of the conversation.
 struct Session {
     room: Arc<Room>,
@@ -282,51 +222,7 @@ struct Session {
     nickname: Option<String>,
 }
 
-/// What woke the read loop.
-enum Event {
-    Frame(Option<Result<Frame<ClientMessage>, FrameError>>),
-    Idle,
-    Overflowed,
-    Closing,
-}
-
 impl Session {
-    /// Reads messages and answers them until the connection has to end.
-    async fn serve(
-        &mut self,
-        mut frames: FramedRead<OwnedReadHalf, JsonStream<ClientMessage>>,
-        idle_timeout: Option<Duration>,
-        closing: &CancellationToken,
-    ) -> Ending {
-        loop {
-            // Wait for whichever comes first: a message, silence for too
-            // long, our queue overflowing, or Ctrl-C.
-            let event = tokio::select! {
-                next = frames.next() => Event::Frame(next),
-                () = idle(idle_timeout) => Event::Idle,
-                () = self.outbox.overflowed() => Event::Overflowed,
-                () = closing.cancelled() => Event::Closing,
-            };
-            match event {
-                Event::Frame(Some(Ok(Frame::Message(message)))) => self.handle(message),
-                Event::Frame(Some(Ok(Frame::Invalid(why)))) => self.error(why),
-                Event::Frame(Some(Err(FrameError::TooLong { limit }))) => {
-                    let why = format!(
-                        "message too long: the limit is {} KiB, closing the connection",
-                        limit / 1024
-                    );
-                    self.error(why);
-                    return Ending::TooLong;
-                }
-                Event::Frame(Some(Err(FrameError::Io(error)))) => return Ending::Broken(error),
-                Event::Frame(None) => return Ending::ClientEnded,
-                Event::Idle => return Ending::Idle(idle_timeout.unwrap_or_default()),
-                Event::Overflowed => return Ending::TooSlow,
-                Event::Closing => return Ending::ServerClosing,
-            }
-        }
-    }
-
     // ANCHOR: handle
     /// Answers one message, by what it is and whether we are logged in.
     fn handle(&mut self, message: ClientMessage) {
@@ -366,6 +262,138 @@ impl Session {
     fn error(&self, why: impl Into<String>) {
         self.outbox.send(&ServerMessage::error(why));
     }
+
+    /// Reads messages and answers them until the connection has to end.
+    async fn serve(
+        &mut self,
+        mut frames: FramedRead<OwnedReadHalf, JsonStream<ClientMessage>>,
+        idle_timeout: Option<Duration>,
+        closing: &CancellationToken,
+    ) -> Ending {
+        loop {
+            // Wait for whichever comes first: a message, silence for too
+            // long, our queue overflowing, or Ctrl-C.
+            let event = tokio::select! {
+                next = frames.next() => Event::Frame(next),
+                () = idle(idle_timeout) => Event::Idle,
+                () = self.outbox.overflowed() => Event::Overflowed,
+                () = closing.cancelled() => Event::Closing,
+            };
+            match event {
+                Event::Frame(Some(Ok(Frame::Message(message)))) => self.handle(message),
+                Event::Frame(Some(Ok(Frame::Invalid(why)))) => self.error(why),
+                Event::Frame(Some(Err(FrameError::TooLong { limit }))) => {
+                    let why = format!(
+                        "message too long: the limit is {} KiB, closing the connection",
+                        limit / 1024
+                    );
+                    self.error(why);
+                    return Ending::TooLong;
+                }
+                Event::Frame(Some(Err(FrameError::Io(error)))) => return Ending::Broken(error),
+                Event::Frame(None) => return Ending::ClientEnded,
+                Event::Idle => return Ending::Idle(idle_timeout.unwrap_or_default()),
+                Event::Overflowed => return Ending::TooSlow,
+                Event::Closing => return Ending::ServerClosing,
+            }
+        }
+    }
+}
+
+// ANCHOR: write_lines
+/// The writer task: takes lines from the client's queue and writes them to
+/// its socket, until every sender is gone; then closes our side (`end()`).
+async fn write_lines(mut socket: OwnedWriteHalf, mut queue: Inbox) -> io::Result<()> {
+    while let Some(line) = queue.recv().await {
+        // When the room is busy, more lines are already waiting: send them
+        // with this one, one system call for many lines.
+        let mut batch = line.to_vec();
+        while batch.len() < BATCH
+            && let Some(line) = queue.try_recv()
+        {
+            batch.extend_from_slice(&line);
+        }
+        // This waits while the client's socket buffer is full, which is when
+        // the queue above fills up.
+        socket.write_all(&batch).await?;
+    }
+    socket.shutdown().await
+}
+// ANCHOR_END: write_lines
+
+// ───────────────────────── What the seed leaves out ─────────────────────────
+//
+// The limits a classroom server needs, and how a connection can end: a
+// room that is full, a client that goes quiet, sends too much or stops
+// reading, and Ctrl-C.
+
+/// What the command-line flags can change.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `server.maxConnections`: beyond this many, a new client is told the
+    /// room is full and disconnected.
+    pub max_connections: Option<usize>,
+    /// `socket.setTimeout`: a client silent this long is disconnected (and
+    /// announced as having left).
+    pub idle_timeout: Option<Duration>,
+    /// How many lines may wait for one client, at most. A client that lets
+    /// its queue fill up (by not reading) is disconnected.
+    ///
+    /// The default, 16,384, absorbs a burst: with 50 clients each sending
+    /// 200 messages at once, one queue held up to ~3,000 lines (measured)
+    /// while its client caught up.
+    pub queue: usize,
+    /// How many bytes those lines may add up to, at most: what one client
+    /// that stops reading can cost us, whatever the size of the messages
+    /// (without it, 16,384 messages of 64 KiB would be a gigabyte).
+    pub queue_bytes: usize,
+    /// After Ctrl-C, how long we try to deliver each client's goodbye.
+    pub grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            idle_timeout: None,
+            queue: 16 * 1024,
+            queue_bytes: 2 * 1024 * 1024,
+            grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Tells a client we will not serve that the room is full. The socket is
+/// brand new, so its send buffer is empty and a non-blocking write of one
+/// short line fits; dropping the socket afterwards closes it.
+fn refuse(socket: &TcpStream, max: usize) {
+    let message = format!("the server is full ({max} connections), try again later");
+    let _ = socket.try_write(&to_line(&ServerMessage::error(message)));
+}
+
+/// How a connection ended.
+#[derive(Debug)]
+enum Ending {
+    /// The client closed its side (`end`), or its process exited.
+    ClientEnded,
+    /// The connection broke (a reset).
+    Broken(io::Error),
+    /// Nothing arrived for the idle timeout.
+    Idle(Duration),
+    /// One message was over the size limit.
+    TooLong,
+    /// The client's queue overflowed: it was not reading.
+    TooSlow,
+    /// Ctrl-C.
+    ServerClosing,
+}
+
+/// What woke the read loop.
+enum Event {
+    Frame(Option<Result<Frame<ClientMessage>, FrameError>>),
+    Idle,
+    Overflowed,
+    Closing,
 }
 
 /// Resolves after `limit`, or never when there is no limit.

@@ -8,7 +8,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use common::protocol::{
+use common::chat::{
     BroadcastFrom, ClientMessage, LoginResult, P2pFrom, P2pTo, ServerMessage, UserList,
 };
 use support::{STEP, TestServer};

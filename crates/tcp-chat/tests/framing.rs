@@ -10,7 +10,7 @@
 mod support;
 
 use bytes::BytesMut;
-use common::protocol::{Broadcast, ClientMessage};
+use common::chat::{Broadcast, ClientMessage};
 use serde_json::{Value, json};
 use support::{Peer, TestServer};
 use tcp_chat::framing::{Frame, FrameError, JsonStream, MAX_MESSAGE};

@@ -1,11 +1,16 @@
 //! Chapter 2, 基本示例: a TCP echo server and its client.
 //!
 //! The seed's Node version is eight lines: `net.createServer`, write
-//! `hello\r\n`, then `c.pipe(c)` sends every byte back. This crate is the same
-//! lesson in Rust, plus what those eight lines leave out: a limit on
-//! connections (`server.maxConnections`), an idle timeout
-//! (`socket.setTimeout`), and a Ctrl-C that closes the server the way
-//! `server.close()` does.
+//! `hello\r\n`, then `c.pipe(c)` sends every byte back. Read this crate in
+//! this order:
+//!
+//! 1. `examples/echo-server.rs` and `examples/echo-client.rs`: the seed's server and
+//!    client in Rust, nothing more (`cargo run -p tcp-echo --example echo-server`);
+//! 2. [`server`]: the same server made ready for a classroom, with what the
+//!    eight lines leave out: a limit on connections
+//!    (`server.maxConnections`), an idle timeout (`socket.setTimeout`), and
+//!    a Ctrl-C that closes the server the way `server.close()` does;
+//! 3. [`client`], then [`demo`], which runs both and narrates.
 //!
 //! Run it (`just ch2-echo`, or `cargo run -p tcp-echo -- server`), then in a
 //! second terminal:

@@ -1,4 +1,16 @@
-//! The echo server: `net.createServer((c) => { c.write('hello\r\n'); c.pipe(c) })`.
+//! The echo server: `net.createServer((c) => { c.write('hello\r\n'); c.pipe(c) })`,
+//! the seed's server (`examples/echo-server.rs`) made ready for a classroom.
+//!
+//! Read it top to bottom:
+//!
+//! 1. [`Server::run`]: `server.listen` and the `'connection'` event, an
+//!    accept loop that gives each client its own task;
+//! 2. `echo`: the seed's `c.write('hello\r\n'); c.pipe(c)`, written out
+//!    so that the half-close and backpressure show;
+//! 3. below "What the seed leaves out": a limit on connections
+//!    (`server.maxConnections`), an idle timeout (`socket.setTimeout`), a
+//!    live count of open connections (`server.getConnections()`), and a
+//!    Ctrl-C that lets clients finish (`server.close()`).
 
 use std::future::Future;
 use std::io;
@@ -22,35 +34,18 @@ pub const GREETING: &[u8] = b"hello\r\n";
 /// of system calls low when a client streams (16 KiB echoed 3x slower).
 const CHUNK: usize = 64 * 1024;
 
-/// What the command-line flags can change.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// `server.maxConnections`: connections beyond this many are closed at once.
-    pub max_connections: Option<usize>,
-    /// `socket.setTimeout(ms)`: a connection silent for this long is closed.
-    pub idle_timeout: Option<Duration>,
-    /// After Ctrl-C, how long open connections may go on before we close them.
-    pub grace: Duration,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            max_connections: None,
-            idle_timeout: None,
-            grace: Duration::from_secs(3),
-        }
-    }
-}
-
 /// A bound echo server, ready to [`run`](Server::run).
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     config: Config,
-    /// The number of open connections, as a `watch` channel so that anyone
-    /// (the log, a test, the demo) can read it or wait for it to change:
-    /// `server.getConnections()` without the callback.
+    /// The number of open connections: `server.getConnections()`.
+    ///
+    /// A `watch` channel holds one value that anyone can read, and that a
+    /// reader can wait on until it changes (a test waits for "0 open").
+    /// `Arc` (atomically reference-counted) lets every connection task own
+    /// a handle to the same channel: the count lives until the last handle
+    /// is dropped.
     open: Arc<watch::Sender<usize>>,
 }
 
@@ -85,20 +80,27 @@ impl Server {
             config,
             open,
         } = self;
-        // Every connection task is spawned on the tracker, so that at shutdown
-        // we can wait for all of them; `closing` tells the stragglers to stop.
+        // For Ctrl-C (see "What the seed leaves out"): every connection task
+        // is spawned on the `TaskTracker`, so that at shutdown we can wait
+        // for all of them, and `closing`, a `CancellationToken`, is a flag
+        // every task can wait on: cancelling it tells the stragglers to stop.
         let tracker = TaskTracker::new();
         let closing = CancellationToken::new();
+        // `select!` below polls `shutdown` again on every turn of the loop;
+        // `pin!` fixes it in place so that it can be polled by reference.
         tokio::pin!(shutdown);
 
         // ANCHOR: accept
         loop {
-            // `select!` waits for whichever comes first: a new client or Ctrl-C.
+            // `select!` waits for whichever comes first: a new client (the
+            // `'connection'` event) or Ctrl-C, which ends the loop.
             let (socket, peer) = tokio::select! {
                 accepted = common::net::accept(&listener) => accepted,
                 () = &mut shutdown => break,
             };
 
+            // `server.maxConnections`, if set: read as "if there is a
+            // maximum, and that many are open".
             if let Some(max) = config.max_connections
                 && *open.borrow() >= max
             {
@@ -108,6 +110,7 @@ impl Server {
                 continue;
             }
 
+            // Counts this connection until its task ends, however it ends.
             let guard = OpenConnection::new(&open);
             info!(%peer, open = guard.count(), "client connected");
             // One task per client: `spawn` runs it concurrently with this loop
@@ -140,50 +143,8 @@ impl Server {
     }
 }
 
-/// Counts one open connection for as long as it lives: `+1` when made, `-1`
-/// when dropped, whichever way the connection task ends (even by a panic).
-struct OpenConnection {
-    open: Arc<watch::Sender<usize>>,
-}
-
-impl OpenConnection {
-    fn new(open: &Arc<watch::Sender<usize>>) -> Self {
-        open.send_modify(|n| *n += 1);
-        Self {
-            open: Arc::clone(open),
-        }
-    }
-
-    /// How many connections are open now, this one included.
-    fn count(&self) -> usize {
-        *self.open.borrow()
-    }
-
-    /// Stops counting this connection; returns how many are still open.
-    fn close(self) -> usize {
-        let open = Arc::clone(&self.open);
-        drop(self);
-        *open.borrow()
-    }
-}
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        self.open.send_modify(|n| *n -= 1);
-    }
-}
-
-/// How a connection ended, for the log.
-enum Ending {
-    /// The client ended its side (FIN) and got every byte back.
-    ClientEnded,
-    /// The client was silent for longer than the idle timeout.
-    Idle(Duration),
-    /// The server was shutting down and the grace period ran out.
-    ServerClosing,
-}
-
-/// One client, from `connection` to `close`.
+/// One client, from `connection` to `close`: the echo, unless the server
+/// is closing first.
 async fn handle_connection(
     mut socket: TcpStream,
     peer: SocketAddr,
@@ -239,6 +200,76 @@ async fn echo(socket: &mut TcpStream, idle_timeout: Option<Duration>) -> io::Res
     }
 }
 // ANCHOR_END: echo
+
+// ───────────────────────── What the seed leaves out ─────────────────────────
+//
+// Everything below keeps a classroom's server healthy: the flags that limit
+// connections and idle time, the count of open connections, how a
+// connection ended (for the log), and the idle timer itself.
+
+/// What the command-line flags can change.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `server.maxConnections`: connections beyond this many are closed at once.
+    pub max_connections: Option<usize>,
+    /// `socket.setTimeout(ms)`: a connection silent for this long is closed.
+    pub idle_timeout: Option<Duration>,
+    /// After Ctrl-C, how long open connections may go on before we close them.
+    pub grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            idle_timeout: None,
+            grace: Duration::from_secs(3),
+        }
+    }
+}
+
+/// Counts one open connection for as long as it lives: `+1` when made, `-1`
+/// when dropped, whichever way the connection task ends (even by a panic).
+struct OpenConnection {
+    open: Arc<watch::Sender<usize>>,
+}
+
+impl OpenConnection {
+    fn new(open: &Arc<watch::Sender<usize>>) -> Self {
+        open.send_modify(|n| *n += 1);
+        Self {
+            open: Arc::clone(open),
+        }
+    }
+
+    /// How many connections are open now, this one included.
+    fn count(&self) -> usize {
+        *self.open.borrow()
+    }
+
+    /// Stops counting this connection; returns how many are still open.
+    fn close(self) -> usize {
+        let open = Arc::clone(&self.open);
+        drop(self);
+        *open.borrow()
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.open.send_modify(|n| *n -= 1);
+    }
+}
+
+/// How a connection ended, for the log.
+enum Ending {
+    /// The client ended its side (FIN) and got every byte back.
+    ClientEnded,
+    /// The client was silent for longer than the idle timeout.
+    Idle(Duration),
+    /// The server was shutting down and the grace period ran out.
+    ServerClosing,
+}
 
 /// Runs `io` with the idle timeout, if there is one: `None` when it ran out.
 async fn within<T>(

@@ -5,11 +5,10 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 use common::logging::demo_line;
-use common::udp::{Plan, received_line};
 use tokio::net::UdpSocket;
 
 use crate::receiver;
-use crate::sender::{self, LOOPBACK_BROADCAST};
+use crate::sender::{self, LOOPBACK_BROADCAST, Plan};
 
 /// How long the receivers listen at most: the three datagrams take 0.4 s.
 const PATIENCE: Duration = Duration::from_secs(3);
@@ -41,16 +40,14 @@ pub async fn run() -> io::Result<()> {
         interval: Duration::from_millis(200),
         count: Some(3),
     };
-    let send = sender::run(&socket, to, &plan, std::future::pending(), |_, text| {
+    let send = sender::run(&socket, to, &plan, std::future::pending(), |text| {
         demo_line("sender", format!("server sent {text} to {to}"));
     });
     let listen = |name: &'static str, socket: UdpSocket| async move {
         // Bounded: a lost datagram must not hang the demo.
         let stop = tokio::time::sleep(PATIENCE);
-        let (tallies, _) = receiver::run(&socket, Some(3), stop, |received| {
-            demo_line(name, received_line(&received));
-        })
-        .await?;
+        let (tallies, _) =
+            receiver::run(&socket, Some(3), stop, |line| demo_line(name, line)).await?;
         Ok::<_, io::Error>(tallies)
     };
     let (_, a, b) = tokio::try_join!(send, listen("A", first), listen("B", second))?;

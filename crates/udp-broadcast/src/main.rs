@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use common::udp::{Plan, Stopped, received_line};
-use udp_broadcast::sender::LOOPBACK_BROADCAST;
+use udp_broadcast::receiver::Stopped;
+use udp_broadcast::sender::{LOOPBACK_BROADCAST, Plan};
 use udp_broadcast::{receiver, sender};
 
 /// UDP broadcast: one sender, every receiver on the port (chapter 3 of the
@@ -97,7 +97,7 @@ async fn send(to: SocketAddrV4, interval: Duration, count: Option<u64>) -> Resul
         interval,
         count,
     };
-    let sent = sender::run(&socket, to, &plan, common::shutdown::ctrl_c(), |_, text| {
+    let sent = sender::run(&socket, to, &plan, common::shutdown::ctrl_c(), |text| {
         println!("server sent {text} to {to}");
     })
     .await?;
@@ -110,11 +110,10 @@ async fn receive(addr: SocketAddr, count: Option<u64>) -> Result {
     let addr = socket.local_addr()?;
     common::net::announce_listening(addr);
     println!("client running {addr}");
-    let (tallies, stopped) =
-        receiver::run(&socket, count, common::shutdown::ctrl_c(), |received| {
-            println!("{}", received_line(&received));
-        })
-        .await?;
+    let (tallies, stopped) = receiver::run(&socket, count, common::shutdown::ctrl_c(), |line| {
+        println!("{line}")
+    })
+    .await?;
     if stopped == Stopped::Asked {
         println!("stopped (Ctrl-C)");
     }

@@ -1,16 +1,63 @@
 //! The receiver: `client.bind(8000)` and `client.on('message', …)`, plus a
-//! count of what arrived.
+//! count of what arrived, what is missing and what came out of order.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
+use common::datagram::{Tallies, printable, receive_buffer};
 use common::net::BindError;
-use common::udp::{Received, Stopped, Tallies, bind_shared, receive_numbered};
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
+/// Why [`run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// It received as many datagrams as it was asked to.
+    Count,
+    /// `stop` resolved (Ctrl-C, or a timer).
+    Asked,
+}
+
+// ANCHOR: run
+/// `client.on('message', (msg, rinfo) => console.log(…))`: receives until
+/// `limit` datagrams have arrived (if given) or `stop` resolves, and calls
+/// `print` with a line for each one: the seed's
+/// `client got hello #3 from 127.0.0.1:53012`, plus a note when the
+/// numbering shows a gap or a late arrival. Returns the count per sender.
+pub async fn run(
+    socket: &UdpSocket,
+    limit: Option<u64>,
+    stop: impl Future<Output = ()>,
+    mut print: impl FnMut(String),
+) -> io::Result<(Tallies, Stopped)> {
+    tokio::pin!(stop);
+    // As large as any datagram: a smaller buffer would cut longer ones short.
+    let mut buffer = receive_buffer();
+    let mut tallies = Tallies::default();
+    while limit.is_none_or(|limit| tallies.total() < limit) {
+        // One datagram and who sent it (the seed's `msg` and `rinfo`), or
+        // Ctrl-C, whichever comes first.
+        let (len, from) = tokio::select! {
+            received = socket.recv_from(&mut buffer) => received?,
+            () = &mut stop => return Ok((tallies, Stopped::Asked)),
+        };
+        let datagram = &buffer[..len];
+        let note = tallies.record(from, datagram);
+        let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
+        print(format!(
+            "client got {} from {from}{note}",
+            printable(datagram)
+        ));
+    }
+    Ok((tallies, Stopped::Count))
+}
+// ANCHOR_END: run
+
 // ANCHOR: bind
-/// Binds a receiver on `addr`, sharing the port with any other receiver.
+/// Binds a receiver on `addr`, sharing the port with any other receiver, so
+/// that two receivers in two terminals can both listen on 8000: each
+/// broadcast is then delivered to both.
 ///
 /// Which address to bind decides which datagrams we get. A socket bound to
 /// `127.255.255.255:8000` receives only what is sent to that broadcast
@@ -18,21 +65,42 @@ use tokio::net::UdpSocket;
 /// network (a classroom LAN too) and unicast to any of our addresses; one
 /// bound to `127.0.0.1:8000` receives no broadcast at all.
 pub fn bind(addr: SocketAddr) -> Result<UdpSocket, BindError> {
-    // Shared, so that two receivers in two terminals can both listen on
-    // 8000: each broadcast is then delivered to both.
-    bind_shared(addr)
+    let explain = |error| BindError::explain(addr, error);
+    if addr.port() != 0 {
+        return bind_reusable(addr).map_err(explain);
+    }
+    // Port 0 (the tests, the lab): with the reuse options set, Linux may
+    // pick a port another sharing socket already holds, and we would hear
+    // its datagrams. A plain socket gets a port nobody holds: we take that.
+    // (Another process may grab it in between, hence a few tries.)
+    for _ in 0..10 {
+        let probe = std::net::UdpSocket::bind(addr).map_err(explain)?;
+        let free = probe.local_addr().map_err(explain)?;
+        drop(probe);
+        match bind_reusable(free) {
+            Err(error) if error.kind() == io::ErrorKind::AddrInUse => continue,
+            result => return result.map_err(explain),
+        }
+    }
+    Err(explain(io::ErrorKind::AddrInUse.into()))
+}
+
+/// A UDP socket with `SO_REUSEADDR` and `SO_REUSEPORT`, bound to `addr`.
+///
+/// std and tokio bind at once, with no chance to set options first; socket2
+/// lets us create the socket, set the options, and only then bind:
+/// - `SO_REUSEADDR` lets a second socket bind a port that is already bound;
+/// - `SO_REUSEPORT` (Linux, the BSDs, macOS) is needed on top of it when the
+///   address is the same. Linux then hands each *unicast* datagram to only
+///   one of the sockets, while a *broadcast* goes to every one of them.
+fn bind_reusable(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    #[cfg(all(unix, not(any(target_os = "solaris", target_os = "illumos"))))]
+    socket.set_reuse_port(true)?;
+    // tokio drives the socket with epoll: it must never block a thread.
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
 }
 // ANCHOR_END: bind
-
-/// Receives until `limit` datagrams arrived (if given) or `stop` resolves,
-/// reporting each to `on_received`. Returns the count per sender.
-pub async fn run(
-    socket: &UdpSocket,
-    limit: Option<u64>,
-    stop: impl Future<Output = ()>,
-    on_received: impl FnMut(Received<'_>),
-) -> io::Result<(Tallies, Stopped)> {
-    let mut tallies = Tallies::default();
-    let stopped = receive_numbered(socket, &mut tallies, limit, stop, on_received).await?;
-    Ok((tallies, stopped))
-}

@@ -1,12 +1,13 @@
-//! The sender: `setBroadcast(true)`, then `send('hello', 8000, '127.255.255.255')`
-//! every two seconds.
+//! The sender: `server.setBroadcast(true)`, then
+//! `server.send('hello', 8000, '127.255.255.255')` every two seconds.
 
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::time::Duration;
 
+use common::datagram::numbered;
 use common::net::BindError;
-use common::udp::{Plan, send_numbered};
 use tokio::net::UdpSocket;
 
 /// The loopback network's broadcast address: a broadcast that never leaves
@@ -37,19 +38,56 @@ pub async fn open(to: SocketAddrV4) -> Result<UdpSocket, BindError> {
 }
 // ANCHOR_END: open
 
-/// Sends `hello #1`, `hello #2`, … to `to` as `plan` says, until its count
-/// or `stop`. Returns how many were sent, or the reason the OS refused.
+/// What the sender sends, how often and how many times.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The text before ` #N`: `hello`, as in the seed.
+    pub message: String,
+    /// The pause between two datagrams (the seed's `setInterval(…, 2000)`).
+    pub interval: Duration,
+    /// Stop after this many; `None` sends until Ctrl-C.
+    pub count: Option<u64>,
+}
+
+// ANCHOR: run
+/// Sends `hello #1`, `hello #2`, … to `to`, one every `plan.interval` (the
+/// first at once, as the seed sends one before its `setInterval`), until
+/// `plan.count` are sent or `stop` resolves. Calls `on_sent(text)` after
+/// each one. Returns how many were sent, or why the OS refused.
 pub async fn run(
     socket: &UdpSocket,
     to: SocketAddrV4,
     plan: &Plan,
     stop: impl Future<Output = ()>,
-    on_sent: impl FnMut(u64, &str),
+    mut on_sent: impl FnMut(&str),
 ) -> io::Result<u64> {
-    send_numbered(socket, to.into(), plan, stop, on_sent)
-        .await
-        .map_err(|error| explain(error, to))
+    // `select!` below polls `stop` on every turn; `pin!` fixes it in place
+    // so that it can be polled by reference.
+    tokio::pin!(stop);
+    // `interval` is `setInterval`: it ticks at once, then every period. When
+    // a tick is late (a busy machine), the next waits a full period again.
+    let mut ticks = tokio::time::interval(plan.interval.max(Duration::from_millis(1)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sent = 0;
+    while plan.count.is_none_or(|count| sent < count) {
+        // Whichever comes first: the next tick, or Ctrl-C.
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = &mut stop => break,
+        }
+        let text = numbered(&plan.message, sent + 1);
+        // `server.send(msg, port, address)`: one datagram, to everyone on
+        // the network (here: everyone on this machine).
+        socket
+            .send_to(text.as_bytes(), to)
+            .await
+            .map_err(|error| explain(error, to))?;
+        sent += 1;
+        on_sent(&text);
+    }
+    Ok(sent)
 }
+// ANCHOR_END: run
 
 /// Adds the lesson to the OS's "permission denied".
 pub fn explain(error: io::Error, to: SocketAddrV4) -> io::Error {

@@ -4,11 +4,12 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use common::datagram::{Tallies, numbered};
 use common::logging::demo_line;
-use common::udp::{Plan, Tallies, received_line};
 use tokio::net::UdpSocket;
 
 use crate::group::SEED_GROUP;
+use crate::sender::Plan;
 use crate::{Group, receiver, sender};
 
 /// How long a receiver listens at most for datagrams that take 0.4 s.
@@ -58,7 +59,7 @@ pub async fn run() -> io::Result<()> {
     demo_line("A", format!("left {group}"));
     let send_more = async {
         for n in 4..=5 {
-            let text = common::udp::numbered("hello", n);
+            let text = numbered("hello", n);
             socket
                 .send_to(text.as_bytes(), (group.addr(), port))
                 .await?;
@@ -66,12 +67,13 @@ pub async fn run() -> io::Result<()> {
         }
         Ok::<_, io::Error>(())
     };
-    let listen_a = receiver::listen_after_leaving(
+    let never = std::pin::pin!(std::future::pending());
+    let listen_a = receiver::after_leaving(
         &a,
         &mut tally_a,
         Duration::from_millis(600),
-        std::future::pending(),
-        |received| demo_line("A", received_line(&received)),
+        never,
+        |line| demo_line("A", line),
     );
     let ((), after, ()) = tokio::try_join!(send_more, listen_a, listen("B", &b, &mut tally_b, 2))?;
     demo_line(
@@ -99,7 +101,7 @@ async fn send(socket: &UdpSocket, to: (Group, u16), count: u64) -> io::Result<u6
         interval: Duration::from_millis(200),
         count: Some(count),
     };
-    sender::run(socket, to, &plan, std::future::pending(), |_, text| {
+    sender::run(socket, to, &plan, std::future::pending(), |text| {
         demo_line("sender", format!("server sent {text} to {}:{}", to.0, to.1));
     })
     .await
@@ -112,13 +114,10 @@ async fn listen(
     tallies: &mut Tallies,
     count: u64,
 ) -> io::Result<()> {
-    common::udp::receive_numbered(
-        socket,
-        tallies,
-        Some(count),
-        tokio::time::sleep(PATIENCE),
-        |received| demo_line(name, received_line(&received)),
-    )
+    let patience = std::pin::pin!(tokio::time::sleep(PATIENCE));
+    receiver::receive(socket, tallies, Some(count), patience, |line| {
+        demo_line(name, line)
+    })
     .await
     .map(drop)
 }

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use common::udp::{Plan, Stopped, Tallies, receive_numbered, received_line};
 use udp_multicast::group::SEED_GROUP;
+use udp_multicast::receiver::Listening;
+use udp_multicast::sender::Plan;
 use udp_multicast::{Group, receiver, sender};
 
 /// UDP multicast: a sender, and receivers that join a group (chapter 3 of
@@ -126,7 +127,7 @@ async fn send(
         count,
     };
     let (group, port) = to;
-    let sent = sender::run(&socket, to, &plan, common::shutdown::ctrl_c(), |_, text| {
+    let sent = sender::run(&socket, to, &plan, common::shutdown::ctrl_c(), |text| {
         println!("server sent {text} to {group}:{port}");
     })
     .await?;
@@ -145,30 +146,14 @@ async fn receive(
     let addr = socket.local_addr()?;
     common::net::announce_listening(addr);
     println!("client running {addr}, member of {group} on {interface}");
-    let print = |received: common::udp::Received<'_>| println!("{}", received_line(&received));
-
-    // Ctrl-C, once, for both phases.
+    let listening = Listening {
+        count,
+        leave_after,
+        linger,
+    };
     let ctrl_c = common::shutdown::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut tallies = Tallies::default();
-    let limit = leave_after.or(count);
-    let stopped = receive_numbered(&socket, &mut tallies, limit, &mut ctrl_c, print).await?;
-    if stopped == Stopped::Asked {
-        println!("stopped (Ctrl-C)");
-    } else if let Some(n) = leave_after {
-        receiver::leave(&socket, group, interface)?;
-        println!(
-            "left {group} after {n} datagrams (dropMembership); listening {} more",
-            humantime::format_duration(linger)
-        );
-        let after =
-            receiver::listen_after_leaving(&socket, &mut tallies, linger, &mut ctrl_c, print)
-                .await?;
-        match after {
-            0 => println!("after leaving: nothing more arrived"),
-            n => println!("after leaving: {n} more arrived"),
-        }
-    }
+    let print = |line: String| println!("{line}");
+    let tallies = receiver::run(&socket, (group, interface), &listening, ctrl_c, print).await?;
     for line in tallies.summary() {
         println!("{line}");
     }

@@ -1,13 +1,14 @@
 //! The receiver: `client.bind(8000)`, `client.addMembership('224.0.1.100')`,
-//! and later `client.dropMembership(…)`.
-
-use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+//! `client.on('message', …)`, and later `client.dropMembership(…)`.
 
 use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::time::Duration;
 
-use common::udp::{Received, Tallies, bind_shared, receive_buffer, receive_numbered};
+use common::datagram::{Tallies, printable, receive_buffer};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use tokio::net::UdpSocket;
 
 use crate::Group;
@@ -20,13 +21,13 @@ pub fn join(group: Group, port: u16, interface: Ipv4Addr) -> io::Result<UdpSocke
     // We bind the group's address, not 0.0.0.0: the socket then receives
     // only datagrams sent to this group, not to another group or to one of
     // our unicast addresses on the same port.
-    let socket = bind_shared(SocketAddr::from((group.addr(), port))).map_err(io::Error::other)?;
+    let socket = bind_shared(SocketAddr::from((group.addr(), port)))?;
     // On Linux a socket also receives a group's datagrams when *another*
     // socket on the machine joined it (IP_MULTICAST_ALL, on by default).
     // Off, it gets only the groups it joined itself, so that leaving below
     // really stops the datagrams even while another receiver stays.
     #[cfg(target_os = "linux")]
-    socket2::SockRef::from(&socket).set_multicast_all_v4(false)?;
+    SockRef::from(&socket).set_multicast_all_v4(false)?;
     // `addMembership(group, interface)`: IP_ADD_MEMBERSHIP. The OS tells the
     // network (IGMP) that this machine wants the group on that interface.
     socket
@@ -42,26 +43,104 @@ pub fn leave(socket: &UdpSocket, group: Group, interface: Ipv4Addr) -> io::Resul
 }
 // ANCHOR_END: join
 
+/// How long a receiver listens, and whether it leaves the group.
+#[derive(Debug, Clone)]
+pub struct Listening {
+    /// Stop after this many datagrams (`None`: until Ctrl-C).
+    pub count: Option<u64>,
+    /// Leave the group after this many datagrams, then listen on for
+    /// `linger` to show that nothing more arrives.
+    pub leave_after: Option<u64>,
+    pub linger: Duration,
+}
+
+// ANCHOR: run
+/// The receiver's whole life: receives (printing a line for each datagram
+/// with `print`) until `listening.count` datagrams, or `leave_after` of them
+/// and then leaves the group and listens `linger` longer, or until `stop`
+/// (Ctrl-C). Returns the count per sender.
+pub async fn run(
+    socket: &UdpSocket,
+    (group, interface): (Group, Ipv4Addr),
+    listening: &Listening,
+    stop: impl Future<Output = ()>,
+    mut print: impl FnMut(String),
+) -> io::Result<Tallies> {
+    tokio::pin!(stop);
+    let mut tallies = Tallies::default();
+    let limit = listening.leave_after.or(listening.count);
+    if !receive(socket, &mut tallies, limit, stop.as_mut(), &mut print).await? {
+        print("stopped (Ctrl-C)".into());
+        return Ok(tallies);
+    }
+    if let Some(n) = listening.leave_after {
+        leave(socket, group, interface)?;
+        let linger = humantime::format_duration(listening.linger);
+        print(format!(
+            "left {group} after {n} datagrams (dropMembership); listening {linger} more"
+        ));
+        let linger = listening.linger;
+        let after = after_leaving(socket, &mut tallies, linger, stop, &mut print).await?;
+        print(match after {
+            0 => "after leaving: nothing more arrived".into(),
+            n => format!("after leaving: {n} more arrived"),
+        });
+    }
+    Ok(tallies)
+}
+// ANCHOR_END: run
+
+/// `client.on('message', …)`: receives into `tallies` until `limit`
+/// datagrams have arrived (if given), calling `print` with a line for each:
+/// `client got hello #3 from 127.0.0.1:53012`, plus a note for a gap or a
+/// late arrival. Returns `false` if `stop` resolved first. The same loop as
+/// `udp-broadcast`'s receiver.
+pub async fn receive(
+    socket: &UdpSocket,
+    tallies: &mut Tallies,
+    limit: Option<u64>,
+    mut stop: Pin<&mut impl Future<Output = ()>>,
+    mut print: impl FnMut(String),
+) -> io::Result<bool> {
+    let mut buffer = receive_buffer();
+    let mut received = 0;
+    while limit.is_none_or(|limit| received < limit) {
+        let (len, from) = tokio::select! {
+            result = socket.recv_from(&mut buffer) => result?,
+            () = stop.as_mut() => return Ok(false),
+        };
+        received += 1;
+        let datagram = &buffer[..len];
+        let note = tallies.record(from, datagram);
+        let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
+        print(format!(
+            "client got {} from {from}{note}",
+            printable(datagram)
+        ));
+    }
+    Ok(true)
+}
+
 /// After [`leave`]: listens `linger` longer (or until `stop`) to show that
 /// nothing more arrives. Datagrams already queued when we left arrived while
 /// we were a member: they are read and counted first, as before. Returns how
 /// many arrived *after* leaving (0 is the lesson).
-pub async fn listen_after_leaving(
+pub async fn after_leaving(
     socket: &UdpSocket,
     tallies: &mut Tallies,
     linger: Duration,
-    stop: impl Future<Output = ()>,
-    mut on_received: impl FnMut(Received<'_>),
+    stop: Pin<&mut impl Future<Output = ()>>,
+    mut print: impl FnMut(String),
 ) -> io::Result<u64> {
     let mut buffer = receive_buffer();
     while let Ok((len, from)) = socket.try_recv_from(&mut buffer) {
         let datagram = &buffer[..len];
-        let arrival = tallies.record(from, datagram);
-        on_received(Received {
-            datagram,
-            from,
-            arrival,
-        });
+        let note = tallies.record(from, datagram);
+        let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
+        print(format!(
+            "client got {} from {from}{note}",
+            printable(datagram)
+        ));
     }
     let before = tallies.total();
     let stop = async {
@@ -70,6 +149,28 @@ pub async fn listen_after_leaving(
             () = stop => {}
         }
     };
-    receive_numbered(socket, tallies, None, stop, on_received).await?;
+    tokio::pin!(stop);
+    receive(socket, tallies, None, stop, print).await?;
     Ok(tallies.total() - before)
+}
+
+/// A UDP socket bound to `addr` that other receivers may bind too
+/// (`SO_REUSEADDR` and `SO_REUSEPORT`, set before binding, which is why
+/// socket2 makes it): the same as `udp-broadcast`'s receiver, explained
+/// there. Port 0 takes a port that no other socket holds.
+pub fn bind_shared(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let addr = if addr.port() == 0 {
+        // With the reuse options set, Linux may pick for port 0 a port that
+        // another sharing socket holds; a plain socket never does.
+        std::net::UdpSocket::bind(addr)?.local_addr()?
+    } else {
+        addr
+    };
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    #[cfg(all(unix, not(any(target_os = "solaris", target_os = "illumos"))))]
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
 }

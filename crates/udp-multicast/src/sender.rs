@@ -4,8 +4,9 @@
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::time::Duration;
 
-use common::udp::{Plan, send_numbered};
+use common::datagram::numbered;
 use socket2::SockRef;
 use tokio::net::UdpSocket;
 
@@ -38,19 +39,48 @@ pub async fn open(interface: Ipv4Addr, ttl: u32) -> io::Result<UdpSocket> {
 }
 // ANCHOR_END: open
 
-/// Sends `hello #1`, `hello #2`, … to `group:port` as `plan` says, until its
-/// count or `stop`. Returns how many were sent.
+/// What the sender sends, how often and how many times.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The text before ` #N`: `hello`, as in the seed.
+    pub message: String,
+    /// The pause between two datagrams (the seed's `setInterval(…, 2000)`).
+    pub interval: Duration,
+    /// Stop after this many; `None` sends until Ctrl-C.
+    pub count: Option<u64>,
+}
+
+/// Sends `hello #1`, `hello #2`, … to `group:port`, one every
+/// `plan.interval` (the first at once), until `plan.count` are sent or
+/// `stop` resolves. Calls `on_sent(text)` after each one. Returns how many
+/// were sent. The same loop as `udp-broadcast`'s sender: what makes a
+/// datagram multicast is only where it goes, a group's address.
 pub async fn run(
     socket: &UdpSocket,
-    to: (Group, u16),
+    (group, port): (Group, u16),
     plan: &Plan,
     stop: impl Future<Output = ()>,
-    on_sent: impl FnMut(u64, &str),
+    mut on_sent: impl FnMut(&str),
 ) -> io::Result<u64> {
-    let to = SocketAddr::V4(SocketAddrV4::new(to.0.addr(), to.1));
-    send_numbered(socket, to, plan, stop, on_sent)
-        .await
-        .map_err(|error| io::Error::new(error.kind(), format!("cannot send to {to}: {error}")))
+    let to = SocketAddr::V4(SocketAddrV4::new(group.addr(), port));
+    tokio::pin!(stop);
+    // `setInterval`: a tick at once, then one every period.
+    let mut ticks = tokio::time::interval(plan.interval.max(Duration::from_millis(1)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sent = 0;
+    while plan.count.is_none_or(|count| sent < count) {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = &mut stop => break,
+        }
+        let text = numbered(&plan.message, sent + 1);
+        socket.send_to(text.as_bytes(), to).await.map_err(|error| {
+            io::Error::new(error.kind(), format!("cannot send to {to}: {error}"))
+        })?;
+        sent += 1;
+        on_sent(&text);
+    }
+    Ok(sent)
 }
 
 /// The sentence for an interface address the OS rejects.

@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::udp::{MAX_DATAGRAM, receive_buffer};
+use common::datagram::{MAX_DATAGRAM, receive_buffer};
 use tokio::net::UdpSocket;
 
 /// Why the client got no answer, worded for the person who ran it.

@@ -4,8 +4,8 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use common::logging::{Transcript, demo_line};
-use common::udp::{MAX_DATAGRAM, printable};
+use common::datagram::{MAX_DATAGRAM, printable};
+use common::logging::demo_line;
 use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
 
@@ -24,7 +24,7 @@ pub async fn run() -> io::Result<()> {
         async {
             let _ = stopped.await;
         },
-        Transcript::new("server"),
+        |line| demo_line("server", line),
     ));
     println!("udp-unicast demo: the server is bound to {addr} (port 0 let the OS choose)");
     demo_line("server", format!("server running {addr}"));

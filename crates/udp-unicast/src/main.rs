@@ -56,8 +56,8 @@ enum Command {
 }
 
 // One socket and one task, like Node's event loop: a single thread is all
-// this needs. It also spares a second thread being woken for every batch of
-// datagrams, which doubled the CPU cost per datagram in our benchmark.
+// this needs. It also spares a second thread being woken for every
+// datagram, which doubled the CPU cost per datagram in our benchmark.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -89,9 +89,10 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
     // seed's `'listening'` event line.
     common::net::announce_listening(addr);
     println!("server running {addr}");
-    // Buffered: the server flushes it after each batch of datagrams.
-    let log = std::io::BufWriter::new(std::io::stdout());
-    server.run(common::shutdown::ctrl_c(), log).await?;
+    // `console.log`: each line to stdout as it happens.
+    server
+        .run(common::shutdown::ctrl_c(), |line| println!("{line}"))
+        .await?;
     Ok(())
 }
 
@@ -117,7 +118,10 @@ async fn ask(
         |event| match event {
             Event::Running(addr) => println!("client running {addr}"),
             Event::Got(reply, from) => {
-                println!("client got {} from {from}", common::udp::printable(reply));
+                println!(
+                    "client got {} from {from}",
+                    common::datagram::printable(reply)
+                );
             }
         },
     )

@@ -3,13 +3,12 @@
 // Helpers outside #[test] functions may panic too: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::udp::MAX_DATAGRAM;
+use common::datagram::MAX_DATAGRAM;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
@@ -21,23 +20,14 @@ use udp_unicast::client::{self, ClientError};
 const LIMIT: Duration = Duration::from_secs(5);
 const BINARY: &str = env!("CARGO_BIN_EXE_udp-unicast");
 
-/// The server's stdout, captured: every write lands here at once.
+/// The server's log lines, captured as `main` would print them.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+struct Log(Arc<Mutex<Vec<String>>>);
 
 impl Log {
     fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        let lines = self.0.lock().unwrap();
+        lines.iter().map(|line| format!("{line}\n")).collect()
     }
 }
 
@@ -52,12 +42,13 @@ async fn start_server() -> Running {
     let server = Server::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
     let addr = server.local_addr().unwrap();
     let log = Log::default();
+    let lines = log.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server.run(
         async {
             let _ = stopped.await;
         },
-        log.clone(),
+        move |line| lines.0.lock().unwrap().push(line),
     ));
     Running {
         addr,
@@ -197,9 +188,10 @@ async fn the_lab_shows_each_unicast_datagram_reaching_one_socket() {
         .await
         .unwrap()
         .unwrap();
-    let [a, b] = &report.heard.by_receiver;
+    let [a, b] = &report.heard;
     assert_eq!(a.len() + b.len(), 8, "{report:?}");
-    assert!(report.heard.each_went_to_one(&report.sent), "{report:?}");
+    assert!(report.each_went_to_one(), "{report:?}");
+    assert!(report.print(), "the lab's verdict agrees");
 }
 
 // The binary, as a student runs it.
@@ -236,7 +228,7 @@ async fn the_server_binary_prints_both_ready_lines_and_each_datagram() {
         .unwrap()
         .unwrap();
     assert_eq!(reply, b"world");
-    // Printed at once, though stdout is a pipe: the server flushes per batch.
+    // Printed at once, though stdout is a pipe: one line at a time.
     assert_eq!(next().await, format!("server got hello from {me}"));
     child.kill().await.unwrap();
 }

@@ -10,8 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::chat::{Inbox, Outbox, Room, Wire};
-use common::protocol::{ClientMessage, ServerMessage};
+use common::chat::{ClientMessage, ServerMessage};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -19,38 +18,11 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
+use crate::room::{self, Inbox, Outbox, Room};
 use crate::upgrade::{WebSocket, close_frame, finish_closing};
 
 /// What a client is told when it sends anything before logging in.
 const LOG_IN_FIRST: &str = r#"log in first: {"type":"login","nickname":"your name"}"#;
-
-/// On a WebSocket a message travels as one text frame of JSON.
-#[derive(Debug)]
-pub struct TextFrames;
-
-impl Wire for TextFrames {
-    /// The JSON text, reference-counted: a broadcast is serialised once and
-    /// every queue holds a pointer to the same text. (`Arc<str>` is 16 bytes
-    /// a queued frame; a whole `Message` would be 56, and during a burst
-    /// thousands of frames wait in each queue.)
-    type Item = Arc<str>;
-
-    fn encode(message: &ServerMessage) -> Arc<str> {
-        // Serialising our own message types cannot fail: they are plain
-        // structs of strings, numbers and booleans, with string keys.
-        #[allow(clippy::expect_used)]
-        let json = serde_json::to_string(message).expect("messages serialise to JSON");
-        Arc::from(json)
-    }
-
-    /// What a queued frame counts against the client's byte budget.
-    fn bytes(text: &Arc<str>) -> usize {
-        text.len()
-    }
-}
-
-/// The room everyone on `/ws` joins.
-pub type ChatRoom = Room<TextFrames>;
 
 /// How far behind a client may fall before it is dropped.
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +56,7 @@ enum Ending {
 pub async fn serve(
     socket: WebSocket,
     peer: SocketAddr,
-    room: Arc<ChatRoom>,
+    room: Arc<Room>,
     limits: QueueLimits,
     grace: Duration,
     closing: CancellationToken,
@@ -93,7 +65,7 @@ pub async fn serve(
     // (read here): both can be busy at once.
     let (sink, mut stream) = socket.split();
     // The client's queue: what the room sends it waits here for the writer.
-    let (outbox, inbox) = common::chat::queue(limits.frames, limits.bytes);
+    let (outbox, inbox) = room::queue(limits.frames, limits.bytes);
     let mut writing = tokio::spawn(write_frames(sink, inbox));
     let mut session = Session {
         room: Arc::clone(&room),
@@ -169,7 +141,7 @@ pub async fn serve(
 /// until every sender is gone; then hands the sending half back.
 async fn write_frames(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: Inbox<TextFrames>,
+    mut queue: Inbox,
 ) -> Result<SplitSink<WebSocket, Message>, WsError> {
     while let Some(text) = queue.recv().await {
         // `feed` adds a frame to tungstenite's write buffer; when more are
@@ -189,10 +161,10 @@ async fn write_frames(
 
 /// One client's side of the conversation.
 struct Session {
-    room: Arc<ChatRoom>,
+    room: Arc<Room>,
     /// Where replies to this client go: the same queue as the room's frames,
     /// so replies and broadcasts reach it in the order they happened.
-    outbox: Outbox<TextFrames>,
+    outbox: Outbox,
     /// `None` until a login succeeds. The server's record of who this is:
     /// `nickname` and `from` in what others receive always come from here.
     nickname: Option<String>,

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use common::protocol::{ClientMessage, ServerMessage};
+use common::chat::{ClientMessage, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;

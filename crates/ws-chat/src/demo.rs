@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use common::chat::{Broadcast, ClientMessage, Login, P2pTo, Typing};
 use common::logging::demo_line;
-use common::protocol::{Broadcast, ClientMessage, Login, P2pTo, Typing};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;

@@ -6,14 +6,14 @@
 //! the seed's Socket.IO chat room done with plain WebSocket, on one port:
 //!
 //! - `GET /` and the other files of `--assets` (the page: HTML, CSS and
-//!   JavaScript, nothing fetched from the internet), served by chapter 4's
-//!   static file server, as `express.static` does in the seed;
+//!   JavaScript, nothing fetched from the internet), served by [`page`],
+//!   as `express.static` does in the seed;
 //! - `GET /echo-test`: the seed's first WebSocket example as a page, talking
 //!   to this server's `/echo`;
 //! - WebSocket at `/ws` (the chat: [`chat`]) and `/echo` (every frame sent
 //!   back: [`echo`]); the upgrade itself is in [`upgrade`].
 //!
-//! The chat speaks tcp-chat's JSON (`common::protocol`), one object per text
+//! The chat speaks tcp-chat's JSON (`common::chat`), one object per text
 //! frame, plus `typing`, and keeps tcp-chat's room (`common::chat`): the same
 //! login rules, and a bounded queue per client so that one that cannot keep
 //! up is dropped instead of slowing the room.
@@ -38,6 +38,8 @@ pub mod chat;
 pub mod client;
 pub mod demo;
 pub mod echo;
+pub mod page;
+pub mod room;
 pub mod server;
 pub mod upgrade;
 

@@ -2,9 +2,9 @@
 //! two WebSocket paths answer with an upgrade and go on as WebSockets.
 //!
 //! The seed's Node version is `express` + `http.Server` + `socket.io`
-//! attached to it; here hyper is the `http.Server`, chapter 4's
-//! `http_static::Site` is `express.static`, and tokio-tungstenite is the
-//! WebSocket half of Socket.IO.
+//! attached to it; here hyper is the `http.Server`, [`Page`] is
+//! `express.static`, and tokio-tungstenite is the WebSocket half of
+//! Socket.IO.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -14,8 +14,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{Method, Request, Response, StatusCode, Uri};
-use http_static::Site;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -25,9 +27,25 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
-use crate::chat::{self, ChatRoom, QueueLimits};
+use crate::chat::{self, QueueLimits};
 use crate::echo;
-use crate::upgrade::{self, Body};
+use crate::page::Page;
+use crate::room::Room;
+use crate::upgrade;
+
+/// A response body: every answer of this server is small and in memory.
+pub type Body = Full<Bytes>;
+
+/// A plain-text response.
+pub fn text_response(status: StatusCode, text: String) -> Response<Body> {
+    let mut response = Response::new(Body::new(Bytes::from(text)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
 
 /// What the command-line flags can change.
 #[derive(Debug, Clone)]
@@ -65,10 +83,10 @@ impl Default for Config {
 /// What every connection task shares, through an `Arc`.
 #[derive(Debug)]
 struct App {
-    /// The page's files: chapter 4's static file server.
-    site: Site,
+    /// The page's files.
+    page: Page,
     /// The one chat room everyone on `/ws` joins.
-    room: Arc<ChatRoom>,
+    room: Arc<Room>,
     /// Every WebSocket session runs on this tracker, so that at shutdown we
     /// can wait for all of them (hyper stops tracking a connection once it
     /// has been upgraded).
@@ -89,7 +107,7 @@ impl Server {
     /// Takes a listener that is already bound (`main` binds, and explains a
     /// port in use). Fails if the assets directory is missing.
     pub fn new(listener: TcpListener, config: Config) -> io::Result<Self> {
-        let site = Site::new(&config.assets, false).map_err(|error| {
+        let page = Page::new(&config.assets).map_err(|error| {
             io::Error::new(
                 error.kind(),
                 format!(
@@ -100,8 +118,8 @@ impl Server {
             )
         })?;
         let app = App {
-            site,
-            room: Arc::new(ChatRoom::new()),
+            page,
+            room: Arc::new(Room::new()),
             sessions: TaskTracker::new(),
             closing: CancellationToken::new(),
             config,
@@ -118,7 +136,7 @@ impl Server {
     }
 
     /// The chat room, to look at from a test or the demo.
-    pub fn room(&self) -> Arc<ChatRoom> {
+    pub fn room(&self) -> Arc<Room> {
         Arc::clone(&self.app.room)
     }
 
@@ -223,22 +241,13 @@ async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> 
                 echo::serve(socket, peer, grace, closing)
             })
         }
-        (_, "/ws" | "/echo") => upgrade::text_response(
+        (_, "/ws" | "/echo") => text_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "405 Method Not Allowed: a WebSocket starts with GET and Upgrade: websocket.\n"
                 .to_owned(),
         ),
-        // The seed's first example as a page; its file has a .html name.
-        (_, "/echo-test") => app.site.respond(&renamed(request, "/echo-test.html")).await,
         // Everything else is a file of the page (`express.static`).
-        _ => app.site.respond(&request).await,
+        (method, path) => app.page.respond(method, path).await,
     }
 }
 // ANCHOR_END: route
-
-/// The same request, for another path (its headers kept, for `If-None-Match`).
-fn renamed(request: Request<Incoming>, path: &'static str) -> Request<Incoming> {
-    let (mut parts, body) = request.into_parts();
-    parts.uri = Uri::from_static(path);
-    Request::from_parts(parts, body)
-}

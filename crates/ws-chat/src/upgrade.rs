@@ -18,14 +18,12 @@
 
 use std::future::Future;
 
-use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use http::header::{
     CONNECTION, HeaderMap, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
     SEC_WEBSOCKET_VERSION, UPGRADE,
 };
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
@@ -37,9 +35,7 @@ use tokio_util::task::TaskTracker;
 use tracing::debug;
 
 use crate::MAX_MESSAGE;
-
-/// A response body, of the type chapter 4's static file server answers with.
-pub type Body = http_static::site::Body;
+use crate::server::{Body, text_response};
 
 /// A WebSocket on a connection hyper has handed over.
 pub type WebSocket = WebSocketStream<TokioIo<Upgraded>>;
@@ -117,7 +113,7 @@ where
             Err(error) => debug!(%error, "upgrade failed"),
         }
     });
-    let mut response = Response::new(empty());
+    let mut response = Response::new(Body::default());
     *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let headers = response.headers_mut();
     headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
@@ -171,27 +167,6 @@ pub fn refuse(path: &str, refusal: Refusal) -> Response<Body> {
     headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
     headers.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
     response
-}
-
-/// A plain-text response.
-pub fn text_response(status: StatusCode, text: String) -> Response<Body> {
-    let mut response = Response::new(full(Bytes::from(text)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
-}
-
-fn full(bytes: Bytes) -> Body {
-    Full::new(bytes)
-        .map_err(|never| match never {})
-        .boxed_unsync()
-}
-
-fn empty() -> Body {
-    full(Bytes::new())
 }
 
 /// A Close frame with a code and a sentence for the other side.

@@ -3,8 +3,11 @@
 //! bob; they chat, see each other typing, send HTML that must stay text,
 //! write privately, and reconnect by themselves after the server restarts.
 //!
-//! Needs the Debian packages `chromium` and `chromium-driver` (`.ci/run`
-//! installs them when missing). Everything is bounded: each wait has a
+//! Needs the Debian packages `chromium` and `chromium-driver`, so it is
+//! ignored by a plain `cargo test`: run it with
+//! `cargo test -p ws-chat --test browser -- --include-ignored` after
+//! `apt-get install chromium chromium-driver` (`.ci/run` installs them and
+//! runs every ignored test). Everything is bounded: each wait has a
 //! timeout, the whole test has one, and chromedriver (with every browser it
 //! started) is killed when the test ends, however it ends.
 
@@ -242,6 +245,7 @@ impl Browser {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: apt-get install chromium chromium-driver"]
 async fn two_browsers_chat_type_stay_safe_and_reconnect() {
     tokio::time::timeout(WHOLE_TEST, chat_in_two_browsers())
         .await

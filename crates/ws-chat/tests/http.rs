@@ -141,3 +141,21 @@ async fn echo_sends_back_text_and_binary() {
         .await;
     assert_eq!(echo.closed().await.unwrap().code, CloseCode::Size);
 }
+
+#[tokio::test]
+async fn the_page_handler_knows_its_files_heads_and_methods() {
+    let server = TestServer::start().await;
+    // HEAD: the same headers, no body.
+    let (status, headers, body) = http(server.addr, "HEAD /chat.css HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains("content-type: text/css"), "{headers}");
+    assert!(headers.contains("cache-control: no-cache"), "{headers}");
+    assert_eq!(body, "");
+    // A file of the page, asked for with another method.
+    let (status, headers, _) = http(server.addr, "POST / HTTP/1.1\nContent-Length: 0\n").await;
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    assert!(headers.contains("allow: get, head"), "{headers}");
+    // A file in the directory that is not one of the page's is not served.
+    let (status, _, _) = http(server.addr, "GET /Cargo.toml HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+}

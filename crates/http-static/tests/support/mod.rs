@@ -1,6 +1,7 @@
-//! What the tests share: a server on 127.0.0.1:0 serving a temporary
-//! directory, and HTTP spoken by hand over a raw TCP socket (a client
-//! library would tidy up the paths we want to send as they are).
+//! What http-static's tests share: a server on 127.0.0.1:0 serving a
+//! temporary directory, and HTTP spoken by hand over a raw TCP socket (a
+//! client library would tidy up the paths we want to send as they are),
+//! both from `testkit`.
 
 // Each test file uses some of these, not all.
 #![allow(dead_code)]
@@ -10,9 +11,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use http_static::{Config, Server};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use testkit::Background;
+// Not every test file reads keep-alive responses.
+#[allow(unused_imports)]
+pub use testkit::http::{Reply, read_response};
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 /// Every network wait in the tests is bounded by this.
@@ -22,8 +25,7 @@ pub const LIMIT: Duration = Duration::from_secs(30);
 /// test's runtime ends.
 pub struct TestServer {
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    running: Background<()>,
 }
 
 impl TestServer {
@@ -37,15 +39,8 @@ impl TestServer {
         };
         let server = Server::new(listener, config).unwrap();
         let addr = server.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = stopped.await;
-        }));
-        Self {
-            addr,
-            stop: Some(stop),
-            task,
-        }
+        let running = Background::spawn(|shutdown| server.run(shutdown));
+        Self { addr, running }
     }
 
     /// Serves `root` without listing, with a 5 s grace period.
@@ -55,10 +50,8 @@ impl TestServer {
 
     /// Sends the Ctrl-C signal; returns the task to await for the end.
     pub fn stop(&mut self) -> &mut JoinHandle<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        &mut self.task
+        self.running.signal();
+        self.running.task()
     }
 
     /// `GET path` on a fresh connection that closes after the answer.
@@ -83,89 +76,8 @@ impl TestServer {
     /// Sends `raw` as it is on a fresh connection and reads until the
     /// server closes it: the raw bytes of the answer, parsed.
     pub async fn request(&self, raw: &str) -> Reply {
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(raw.as_bytes()).await.unwrap();
-        let mut answer = Vec::new();
-        tokio::time::timeout(LIMIT, stream.read_to_end(&mut answer))
-            .await
-            .expect("the server answered and closed in time")
-            .unwrap();
-        Reply::parse(&answer)
+        testkit::http::exchange(self.addr, raw.as_bytes()).await
     }
-}
-
-/// An HTTP response as it came off the wire.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    /// Header names lower-cased, in the order sent.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    /// Splits `status line`, headers and body (everything after the blank line).
-    pub fn parse(raw: &[u8]) -> Self {
-        let end = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("no end of headers in {:?}", String::from_utf8_lossy(raw)));
-        let head = std::str::from_utf8(&raw[..end]).unwrap();
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap();
-        let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-        let headers = lines
-            .map(|line| {
-                let (name, value) = line.split_once(':').unwrap();
-                (name.trim().to_ascii_lowercase(), value.trim().to_owned())
-            })
-            .collect();
-        Self {
-            status,
-            headers,
-            body: raw[end + 4..].to_vec(),
-        }
-    }
-
-    /// The value of header `name` (lower case), if sent.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Reads one response from a keep-alive connection: headers, then exactly
-/// `Content-Length` bytes of body (none for a HEAD or a 304).
-pub async fn read_response(reader: &mut BufReader<TcpStream>, has_body: bool) -> Reply {
-    let mut head = Vec::new();
-    loop {
-        let before = head.len();
-        tokio::time::timeout(LIMIT, reader.read_until(b'\n', &mut head))
-            .await
-            .expect("headers in time")
-            .unwrap();
-        assert!(head.len() > before, "connection closed inside the headers");
-        if head.ends_with(b"\r\n\r\n") {
-            break;
-        }
-    }
-    let mut reply = Reply::parse(&head);
-    if has_body {
-        let len: usize = reply.header("content-length").unwrap().parse().unwrap();
-        let mut body = vec![0; len];
-        tokio::time::timeout(LIMIT, reader.read_exact(&mut body))
-            .await
-            .expect("body in time")
-            .unwrap();
-        reply.body = body;
-    }
-    reply
 }
 
 /// A site in a fresh temporary directory:

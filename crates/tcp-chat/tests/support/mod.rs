@@ -1,4 +1,5 @@
-//! What the tests share: a server on 127.0.0.1:0 and a raw-bytes client.
+//! What tcp-chat's tests share: a server on 127.0.0.1:0 (started and
+//! stopped by `testkit`), and a raw-bytes client.
 
 // Helpers outside #[test] functions may panic too: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
@@ -8,21 +9,16 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tcp_chat::{Config, Server};
+use testkit::Background;
+pub use testkit::STEP;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-/// How long any one step may take before the test fails. Generous, for a
-/// loaded 2-core machine; a passing test never waits for it.
-pub const STEP: Duration = Duration::from_secs(10);
 
 /// A chat server running in this process.
 pub struct TestServer {
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    running: Background<()>,
 }
 
 impl TestServer {
@@ -34,24 +30,13 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Server::new(listener, config);
         let addr = server.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = stopped.await;
-        }));
-        Self {
-            addr,
-            stop: Some(stop),
-            task,
-        }
+        let running = Background::spawn(|shutdown| server.run(shutdown));
+        Self { addr, running }
     }
 
     /// Like Ctrl-C; waits until `run` has returned.
-    pub async fn shut_down(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(STEP, &mut self.task)
-            .await
-            .expect("the server returns after shutdown")
-            .unwrap();
+    pub async fn shut_down(self) {
+        self.running.stop().await;
     }
 
     /// A connected, logged-in client; checks the login succeeded.

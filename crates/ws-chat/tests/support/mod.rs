@@ -11,18 +11,14 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use testkit::Background;
+pub use testkit::STEP;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
-use ws_chat::chat::ChatRoom;
+use ws_chat::room::Room;
 use ws_chat::{Config, Server};
-
-/// Generous bound for anything that should happen "soon" (a loaded 2-core
-/// CI machine): a test that hangs fails here instead.
-pub const STEP: Duration = Duration::from_secs(10);
 
 /// The page's files, in the repository.
 pub fn assets() -> PathBuf {
@@ -31,9 +27,8 @@ pub fn assets() -> PathBuf {
 
 pub struct TestServer {
     pub addr: SocketAddr,
-    pub room: Arc<ChatRoom>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    pub room: Arc<Room>,
+    running: Background<()>,
 }
 
 impl TestServer {
@@ -56,15 +51,11 @@ impl TestServer {
         let server = Server::new(listener, config).unwrap();
         let addr = server.local_addr().unwrap();
         let room = server.room();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = stopped.await;
-        }));
+        let running = Background::spawn(|shutdown| server.run(shutdown));
         Self {
             addr,
             room,
-            stop: Some(stop),
-            task: Some(task),
+            running,
         }
     }
 
@@ -89,12 +80,8 @@ impl TestServer {
     }
 
     /// Ctrl-C, and waits for `run` to return.
-    pub async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(STEP * 2, self.task.take().unwrap())
-            .await
-            .expect("the server stops in time")
-            .unwrap();
+    pub async fn stop(self) {
+        self.running.stop().await;
     }
 }
 

@@ -1,9 +1,7 @@
-//! `common::http`: the serve loop answers with the handler over keep-alive,
-//! logs one line per request, and closes gracefully (requests in flight
-//! finish, stragglers are cut off after the grace period); the response
-//! builders set what they promise. (Needs the `http` feature, which the
-//! workspace build turns on: `cargo test -p common --features http`.)
-#![cfg(feature = "http")]
+//! The serve loop on its own, with a handler made for the test: it answers
+//! over keep-alive, logs one line per request, and closes gracefully
+//! (requests in flight finish, stragglers are cut off after the grace
+//! period); the response builders set what they promise.
 // Helpers outside #[test] functions may panic too: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::http::respond::{self, Body};
 use http::{Request, Response, StatusCode};
+use http_static::respond::{self, Body};
 use hyper::body::Incoming;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -58,7 +56,7 @@ async fn start(
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(common::http::serve(
+    let task = tokio::spawn(http_static::server::serve(
         listener,
         move |request| handler.clone().respond(request),
         grace,

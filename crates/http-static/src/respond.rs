@@ -1,4 +1,4 @@
-//! Small builders for the responses every HTTP lesson sends: the seed's
+//! Small builders for the responses the server sends: the seed's
 //! `res.statusCode = …; res.setHeader('Content-Type', …); res.end(…)` in
 //! one call each.
 
@@ -11,8 +11,8 @@ use http::{Response, StatusCode};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 
-/// A response body: bytes from memory, or (in `http-static`) a file
-/// streamed from disk. Boxed, so that one handler can return either.
+/// A response body: bytes from memory, or a file streamed from disk.
+/// Boxed, so that one handler can return either.
 pub type Body = UnsyncBoxBody<Bytes, io::Error>;
 
 /// A body of `bytes`, all in memory (`res.end(data)`).

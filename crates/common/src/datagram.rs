@@ -1,10 +1,64 @@
-//! Counting one sender's numbered datagrams: received, missing, out of order.
+//! Chapter 3's numbered datagrams, what the three UDP lessons (and
+//! `loadgen udp`) agree on: a sender sends `hello #1`, `hello #2`, …, and a
+//! receiver reads the number back ([`number_of`]) and counts, per sender,
+//! what arrived, what is missing and what came out of order ([`Tallies`]).
+//! Each lesson keeps its own sockets and its own `send_to`/`recv_from` loop.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 
-use super::number_of;
+/// The most data one UDP datagram over IPv4 can carry: 65,535 bytes (the
+/// IP packet's 16-bit length) minus the 20-byte IP header and the 8-byte UDP
+/// header.
+pub const MAX_DATAGRAM: usize = 65_535 - 20 - 8;
+
+/// A receive buffer that holds any datagram whole. A smaller one would make
+/// the OS cut longer datagrams short, silently.
+pub fn receive_buffer() -> Vec<u8> {
+    vec![0; 65_536]
+}
+
+/// `hello #17`: the message senders send, numbered so receivers can tell
+/// what went missing.
+pub fn numbered(message: &str, number: u64) -> String {
+    format!("{message} #{number}")
+}
+
+/// The number at the end of `hello #17` (a trailing newline, as `nc` sends,
+/// is allowed). `None` for a datagram that is not numbered.
+pub fn number_of(datagram: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(datagram).ok()?;
+    let (_, digits) = text.trim_end().rsplit_once('#')?;
+    // `parse` alone would accept "+5"; a number here is digits only.
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// How many characters of a datagram [`printable`] shows.
+const SHOWN: usize = 120;
+
+/// A peer's bytes as one safe line of text: invalid UTF-8 becomes `�`,
+/// control characters are escaped (`\n`, `\u{1b}`: a peer must not be able to
+/// drive our terminal), and a long datagram is cut with its size shown.
+pub fn printable(datagram: &[u8]) -> String {
+    let text = String::from_utf8_lossy(datagram);
+    let mut shown = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == SHOWN {
+            shown.push_str(&format!("… ({} bytes)", datagram.len()));
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
 
 /// Where a numbered datagram fell in its sender's sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +69,19 @@ pub enum Arrival {
     AfterGap { skipped: u64 },
     /// Lower than one that already arrived: late, or a repeat.
     OutOfOrder,
+}
+
+/// What a receiver adds after `client got hello #3 from …`: nothing when
+/// the datagram came in order, else ` (2 missing before it)` or
+/// ` (out of order)`.
+impl fmt::Display for Arrival {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InOrder => Ok(()),
+            Self::AfterGap { skipped } => write!(f, " ({skipped} missing before it)"),
+            Self::OutOfOrder => write!(f, " (out of order)"),
+        }
+    }
 }
 
 // ANCHOR: tally
@@ -63,11 +130,6 @@ impl Tally {
                 .saturating_sub(self.received)
         })
     }
-
-    /// The lowest and highest number seen.
-    pub fn range(&self) -> Option<(u64, u64)> {
-        self.range
-    }
 }
 // ANCHOR_END: tally
 
@@ -77,12 +139,8 @@ impl fmt::Display for Tally {
         if let Some((lowest, highest)) = self.range {
             write!(f, " (#{lowest}..#{highest})")?;
         }
-        write!(
-            f,
-            ", {} missing, {} out of order",
-            self.missing(),
-            self.out_of_order
-        )
+        let (missing, late) = (self.missing(), self.out_of_order);
+        write!(f, ", {missing} missing, {late} out of order")
     }
 }
 
@@ -131,11 +189,10 @@ impl Tallies {
     /// one line per sender.
     pub fn summary(&self) -> Vec<String> {
         let senders = self.by_sender.len();
+        let plural = if senders == 1 { "" } else { "s" };
         let mut lines = vec![format!(
-            "summary: {} datagrams, {} numbered sender{}",
-            self.total(),
-            senders,
-            if senders == 1 { "" } else { "s" }
+            "summary: {} datagrams, {senders} numbered sender{plural}",
+            self.total()
         )];
         for (sender, tally) in &self.by_sender {
             lines.push(format!("  from {sender}: {tally}"));

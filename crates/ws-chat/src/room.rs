@@ -1,0 +1,359 @@
+//! The room everyone on `/ws` joins: who is online, and how a message
+//! reaches them. Socket.IO keeps this for the seed (its `io.sockets`); here
+//! it is ours.
+//!
+//! As in `tcp-chat`, each member has a small queue, its [`Outbox`]: the room
+//! drops a frame into every member's queue and moves on, and each client's
+//! own writer task takes frames out and sends them (`chat::write_frames`).
+//! So a client that is slow to read never makes the room wait for it.
+//!
+//! Read it top to bottom: the [`Room`] (join, broadcast, private message,
+//! the users list, leave), then, under "What the seed leaves out", the
+//! bounded queue behind each [`Outbox`].
+//!
+//! This is chapter 2's room (`tcp-chat/src/room.rs`) rewritten for
+//! WebSocket frames instead of lines. The two are parallel on purpose,
+//! method for method, so that the chapter 6 page can set them side by side.
+//! What differs: a queued item is a text frame's JSON (no newline), and
+//! the room speaks Socket.IO's three ways of sending, which the seed's
+//! chapter 6 uses:
+//!
+//! | Socket.IO | here |
+//! |---|---|
+//! | `socket.emit(…)` (to this client) | [`Outbox::send`] |
+//! | `socket.broadcast.emit(…)` (to everyone but this client) | [`Room::send_to_others`] |
+//! | `io.emit('users', …)` (to everyone) | [`Room::send_users_to_all`] |
+//!
+//! What both rooms must agree on (the JSON messages, the nickname rule) is
+//! `common::chat`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use common::chat::{LoginResult, P2pFrom, ServerMessage, UserList, check_nickname};
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio_util::sync::CancellationToken;
+
+/// One message as it goes on the wire: the JSON text of one text frame.
+///
+/// `Arc<str>` is reference-counted text: a broadcast is turned into JSON
+/// once, and every member's queue holds a pointer to the same text. (Not a
+/// whole tungstenite `Message`: 16 bytes per queued frame instead of 56,
+/// and during a burst thousands of frames wait in each queue.)
+pub type Frame = Arc<str>;
+
+/// Turns a message into its frame's text.
+pub fn frame(message: &ServerMessage) -> Frame {
+    // Serialising our own message types cannot fail: they are plain
+    // structs of strings, numbers and booleans, with string keys.
+    let json = serde_json::to_string(message).unwrap_or_default();
+    Arc::from(json)
+}
+
+/// One logged-in user.
+struct Member {
+    /// The nickname as the user typed it (trimmed): what others see.
+    nickname: String,
+    /// Where to put frames for them.
+    outbox: Outbox,
+}
+
+/// Everyone logged in. One room is shared by every connection task, each
+/// holding an `Arc<Room>` (a shared pointer: the room lives as long as
+/// anyone holds one).
+pub struct Room {
+    /// Members by lowercased nickname, so "Alice" cannot log in next to
+    /// "alice". A `BTreeMap` keeps them sorted, which the users list wants.
+    ///
+    /// Many tasks use the map at once, so a `Mutex` guards it: `lock()`
+    /// waits until no other task holds it. A plain `std::sync::Mutex`, not
+    /// tokio's: every use below takes the lock, does a little work that
+    /// never waits (no `.await`), and lets go. (The compiler helps: a std
+    /// `MutexGuard` cannot be held across an `.await` in a spawned task.)
+    members: Mutex<BTreeMap<String, Member>>,
+}
+
+impl Room {
+    pub fn new() -> Self {
+        Self {
+            members: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
+        // A panic while the lock was held would "poison" it. Nothing here
+        // can panic half-way through a change, so the map is still sound.
+        self.members.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many users are online.
+    pub fn online(&self) -> usize {
+        self.members().len()
+    }
+
+    /// The nicknames online, sorted (ignoring case).
+    pub fn users(&self) -> Vec<String> {
+        let members = self.members();
+        members.values().map(|m| m.nickname.clone()).collect()
+    }
+
+    // ANCHOR: join
+    /// `{"type":"login","nickname":…}`. On success adds the user, answers
+    /// `success: true` with the new count, tells everyone else, and returns
+    /// the nickname as recorded. Otherwise answers `success: false` saying
+    /// why, and returns `None`: the client may try again.
+    pub fn join(&self, requested: &str, outbox: &Outbox) -> Option<String> {
+        let mut members = self.members();
+        let checked = check_nickname(requested).and_then(|nickname| {
+            if members.contains_key(&nickname.to_lowercase()) {
+                Err(format!("nickname {nickname} is taken, choose another"))
+            } else {
+                Ok(nickname.to_owned())
+            }
+        });
+        let nickname = match checked {
+            Ok(nickname) => nickname,
+            Err(reason) => {
+                outbox.send(&login_answer(false, reason, members.len()));
+                return None;
+            }
+        };
+        let member = Member {
+            nickname: nickname.clone(),
+            outbox: outbox.clone(),
+        };
+        members.insert(nickname.to_lowercase(), member);
+        let online = members.len();
+        // We still hold the lock, so no broadcast can reach the newcomer
+        // before this answer does.
+        let welcome = format!("welcome, {nickname}! {online} online");
+        outbox.send(&login_answer(true, welcome, online));
+        let joined = frame(&ServerMessage::log(format!(
+            "{nickname} joined, {online} online"
+        )));
+        for member in members.values().filter(|m| m.nickname != nickname) {
+            member.outbox.push(joined.clone());
+        }
+        Some(nickname)
+    }
+    // ANCHOR_END: join
+
+    // ANCHOR: send_to_others
+    /// `socket.broadcast.emit(…)`: the message goes to every member except
+    /// `me` (the sender, whose page has shown it already).
+    pub fn send_to_others(&self, me: &str, message: &ServerMessage) {
+        // Encode once, before taking the lock; every queue gets the same
+        // reference-counted text.
+        let item = frame(message);
+        let me = me.to_lowercase();
+        // Queue to everyone while holding the lock: two messages never
+        // interleave, so every client sees them in the same order. `push`
+        // never waits, so holding the lock here costs microseconds.
+        for (key, member) in self.members().iter() {
+            if *key != me {
+                member.outbox.push(item.clone());
+            }
+        }
+    }
+    // ANCHOR_END: send_to_others
+
+    /// `io.emit('users', …)`: the users list to every member. The list is
+    /// read and queued under one lock, so the last list anyone receives is
+    /// the room as it is now, however many joins and leaves raced.
+    pub fn send_users_to_all(&self) {
+        let members = self.members();
+        let users = members.values().map(|m| m.nickname.clone()).collect();
+        let item = frame(&ServerMessage::Users(UserList { users }));
+        for member in members.values() {
+            member.outbox.push(item.clone());
+        }
+    }
+
+    /// `{"type":"p2p"}`: the message goes to `to` only; `Err` says why not.
+    pub fn send_private(&self, from: &str, to: &str, message: &str) -> Result<(), String> {
+        let members = self.members();
+        let Some(target) = members.get(&to.to_lowercase()) else {
+            return Err(format!("{to} is not online"));
+        };
+        target.outbox.send(&ServerMessage::P2p(P2pFrom {
+            from: from.to_owned(),
+            to: target.nickname.clone(),
+            message: message.to_owned(),
+        }));
+        Ok(())
+    }
+
+    /// `{"type":"users"}`: the answer.
+    pub fn users_message(&self) -> ServerMessage {
+        ServerMessage::Users(UserList {
+            users: self.users(),
+        })
+    }
+
+    /// A user left: remove them and tell everyone still here, with the new
+    /// count. `why` is added in brackets when the server made them leave.
+    pub fn leave(&self, nickname: &str, why: Option<&str>) {
+        let mut members = self.members();
+        let Some(Member { nickname, .. }) = members.remove(&nickname.to_lowercase()) else {
+            return;
+        };
+        let online = members.len();
+        let text = match why {
+            Some(why) => format!("{nickname} left ({why}), {online} online"),
+            None => format!("{nickname} left, {online} online"),
+        };
+        let left = frame(&ServerMessage::log(text));
+        for member in members.values() {
+            member.outbox.push(left.clone());
+        }
+    }
+
+    /// Removes a user without telling anyone (the server is shutting down:
+    /// everyone is leaving).
+    pub fn remove(&self, nickname: &str) {
+        self.members().remove(&nickname.to_lowercase());
+    }
+}
+
+impl Default for Room {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Room {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Room")
+            .field("users", &self.users())
+            .finish()
+    }
+}
+
+fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
+    ServerMessage::Login(LoginResult {
+        success,
+        message,
+        sum_users: online,
+    })
+}
+
+// ───────────────────────── What the seed leaves out ─────────────────────────
+//
+// Socket.IO buffers for a client that stops reading (a background tab, a
+// sleeping laptop) without limit. Each client's queue here is bounded
+// twice, in frames and in bytes of their text, and a client that fills it
+// is dropped instead of stalling the room.
+
+/// How many bytes may wait in one client's queue, and how many do.
+#[derive(Debug)]
+struct Budget {
+    limit: usize,
+    /// An atomic counter: the room adds to it and the client's writer task
+    /// takes from it, from different threads, without a lock.
+    queued: AtomicUsize,
+}
+
+/// A client's queue, bounded twice: at most `frames` frames, and at most
+/// `bytes` bytes of their text. The count alone would let a client that
+/// stops reading hold `frames` of the largest messages allowed; the byte
+/// bound caps what it can cost whatever the messages are.
+///
+/// The [`Outbox`] goes to the room; the [`Inbox`] to the client's writer.
+pub fn queue(frames: usize, bytes: usize) -> (Outbox, Inbox) {
+    // An `mpsc` channel ("multi-producer, single-consumer"): any number of
+    // senders (the room, the client's own task) put frames in, one receiver
+    // (the writer task) takes them out in order. Bounded: it holds at most
+    // `frames`.
+    let (sender, receiver) = mpsc::channel(frames);
+    let budget = Arc::new(Budget {
+        limit: bytes,
+        queued: AtomicUsize::new(0),
+    });
+    let outbox = Outbox {
+        queue: sender,
+        overflowed: CancellationToken::new(),
+        budget: Arc::clone(&budget),
+    };
+    (outbox, Inbox { receiver, budget })
+}
+
+// ANCHOR: outbox
+/// The way to one client: the sending end of its bounded queue (its
+/// connection's writer task takes frames out and sends them),
+/// and the token that disconnects it. Cloning it makes another handle to
+/// the same queue.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    /// Frames waiting to be sent to this client, at most the queue's
+    /// capacity of them.
+    queue: mpsc::Sender<Frame>,
+    /// Cancelled when the queue is full: the client's connection task waits
+    /// on it and then closes the connection.
+    overflowed: CancellationToken,
+    /// The byte bound, shared with the [`Inbox`].
+    budget: Arc<Budget>,
+}
+
+impl Outbox {
+    /// Queues `frame` for this client without ever waiting.
+    ///
+    /// This is the room's backpressure rule. A full queue means the client
+    /// has not read its socket for a while (its socket buffers are full too).
+    /// Waiting for it would stall whoever is sending, and with them the whole
+    /// room; queueing without a limit would let one stuck client eat the
+    /// server's memory. So we do neither: we give up on that client.
+    pub fn push(&self, frame: Frame) {
+        let bytes = frame.len();
+        let queued = self.budget.queued.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if queued > self.budget.limit {
+            self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
+            self.overflowed.cancel();
+            return;
+        }
+        match self.queue.try_send(frame) {
+            Ok(()) => return,
+            Err(TrySendError::Full(_)) => self.overflowed.cancel(),
+            // The connection is already closing; nobody is left to read it.
+            Err(TrySendError::Closed(_)) => {}
+        }
+        // Not queued after all: its bytes are not waiting.
+        self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// Queues one message for this client (Socket.IO's `socket.emit`).
+    pub fn send(&self, message: &ServerMessage) {
+        self.push(frame(message));
+    }
+
+    /// Resolves once a [`push`](Self::push) has found the queue full.
+    pub async fn overflowed(&self) {
+        self.overflowed.cancelled().await;
+    }
+}
+// ANCHOR_END: outbox
+
+/// The receiving end of a [`queue`]: the client's writer takes frames
+/// here, and each frame taken frees its bytes.
+#[derive(Debug)]
+pub struct Inbox {
+    receiver: mpsc::Receiver<Frame>,
+    budget: Arc<Budget>,
+}
+
+impl Inbox {
+    /// The next frame; `None` once every [`Outbox`] is gone and all is taken.
+    pub async fn recv(&mut self) -> Option<Frame> {
+        let frame = self.receiver.recv().await?;
+        self.budget.queued.fetch_sub(frame.len(), Ordering::Relaxed);
+        Some(frame)
+    }
+
+    /// The next frame if one is waiting now.
+    pub fn try_recv(&mut self) -> Option<Frame> {
+        let frame = self.receiver.try_recv().ok()?;
+        self.budget.queued.fetch_sub(frame.len(), Ordering::Relaxed);
+        Some(frame)
+    }
+}
