@@ -20,17 +20,35 @@ default:
 ch1-is-ip *addrs:
     @cargo run -q -p concepts -- is-ip "$@"
 
+# The seed's echo server in Rust, one short file (crates/tcp-echo/examples/echo-server.rs); then: nc 127.0.0.1 8124
+[group('ch2 TCP')]
+[no-exit-message]
+ch2-echo-seed *args:
+    @cargo run -q -p tcp-echo --example echo-server -- "$@"
+
+# The seed's echo client in Rust (crates/tcp-echo/examples/echo-client.rs): sends "world!", prints the echo
+[group('ch2 TCP')]
+[no-exit-message]
+ch2-echo-seed-client *args:
+    @cargo run -q -p tcp-echo --example echo-client -- "$@"
+
 # TCP echo server on 127.0.0.1:8124; then, in a second terminal: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo *args:
     @cargo run -q -p tcp-echo -- server "$@"
 
-# The seed's echo client: connects, sends "world!", prints the echo
+# The lesson's echo client: connects, sends "world!" (or your MESSAGE), prints what comes back
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-client *args:
     @cargo run -q -p tcp-echo -- client "$@"
+
+# The seed's chat room in one file (crates/tcp-chat/examples/chat-server.rs) on 127.0.0.1:8125; then: nc 127.0.0.1 8125
+[group('ch2 TCP')]
+[no-exit-message]
+ch2-chat-seed *args:
+    @cargo run -q -p tcp-chat --example chat-server -- "$@"
 
 # TCP chat room on 127.0.0.1:8125; then, in other terminals: just ch2-chat-client NAME, or nc 127.0.0.1 8125
 [group('ch2 TCP')]
@@ -50,13 +68,49 @@ ch2-chat-client name *args:
 ch2-chat-demo:
     @cargo run -q -p tcp-chat -- demo
 
+# The seed's UDP server in Rust (crates/udp-unicast/examples/unicast-server.rs) on 127.0.0.1:3000; then: just ch3-unicast-seed-client
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-unicast-seed *args:
+    @cargo run -q -p udp-unicast --example unicast-server -- "$@"
+
+# The seed's UDP client in Rust (crates/udp-unicast/examples/unicast-client.rs): "hello" to 127.0.0.1:3000, prints the reply
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-unicast-seed-client *args:
+    @cargo run -q -p udp-unicast --example unicast-client -- "$@"
+
+# The seed's broadcast sender in Rust (crates/udp-broadcast/examples/broadcast-sender.rs): "hello" to 127.255.255.255:8000 every 2 s
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-broadcast-seed *args:
+    @cargo run -q -p udp-broadcast --example broadcast-sender -- "$@"
+
+# The seed's broadcast receiver in Rust (crates/udp-broadcast/examples/broadcast-receiver.rs) on 127.255.255.255:8000 (start two)
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-broadcast-seed-receiver *args:
+    @cargo run -q -p udp-broadcast --example broadcast-receiver -- "$@"
+
+# The seed's multicast sender in Rust (crates/udp-multicast/examples/multicast-sender.rs): "hello" to 224.0.1.100:8000 via 127.0.0.1
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-multicast-seed *args:
+    @cargo run -q -p udp-multicast --example multicast-sender -- "$@"
+
+# The seed's multicast receiver in Rust (crates/udp-multicast/examples/multicast-receiver.rs): joins 224.0.1.100 on 127.0.0.1 (start two)
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-multicast-seed-receiver *args:
+    @cargo run -q -p udp-multicast --example multicast-receiver -- "$@"
+
 # UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast *args:
     @cargo run -q -p udp-unicast -- server "$@"
 
-# The seed's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or why none came)
+# The lesson's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or says why none came)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-client *args:
@@ -120,11 +174,29 @@ ch4-html *args:
 ch4-static *args:
     @cargo run -q -p http-static -- "$@"
 
+# The seed's template step in Rust (crates/http-template/examples/todos.rs): the todo page on 127.0.0.1:3000
+[group('ch4 HTTP')]
+[no-exit-message]
+ch4-todos-seed *args:
+    @cargo run -q -p http-template --example todos -- "$@"
+
 # Template pages and a SQLite guestbook on 127.0.0.1:3000; then open http://127.0.0.1:3000/guestbook (--reload: edit templates live)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-template *args:
     @cargo run -q -p http-template -- "$@"
+
+# The seed's WebSocket echo service in Rust (crates/ws-chat/examples/websocket-echo.rs) on ws://127.0.0.1:3000
+[group('ch6 WebSocket')]
+[no-exit-message]
+ch6-echo-seed *args:
+    @cargo run -q -p ws-chat --example websocket-echo -- "$@"
+
+# The seed's simplest WebSocket chat in Rust (crates/ws-chat/examples/websocket-chat.rs): each message to everyone
+[group('ch6 WebSocket')]
+[no-exit-message]
+ch6-chat-seed *args:
+    @cargo run -q -p ws-chat --example websocket-chat -- "$@"
 
 # WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows
 [group('ch6 WebSocket')]
@@ -153,10 +225,15 @@ demo:
     cargo run -q -p http-template -- demo
     cargo run -q -p ws-chat -- demo
 
-# The whole test suite (what CI runs after fmt and clippy)
+# The whole test suite that needs only Rust (the README's first test command)
 [group('course')]
 test:
     cargo test --workspace
+
+# Every test, the ignored ones too (the browser test needs chromium and chromium-driver), as CI runs them
+[group('course')]
+test-all:
+    cargo test --workspace -- --include-ignored
 
 # Formatting and clippy with warnings as errors, as CI checks them
 [group('course')]

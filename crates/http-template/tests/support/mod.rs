@@ -1,7 +1,7 @@
-//! What the tests share: a server on 127.0.0.1:0 with a database in a
-//! temporary directory, and HTTP written by hand on a raw TCP socket (so a
-//! test can send exactly the bytes it means), with answers parsed by
-//! `httparse`.
+//! What http-template's tests share: a server on 127.0.0.1:0 with a
+//! database in a temporary directory, and HTTP written by hand on a raw TCP
+//! socket (so a test can send exactly the bytes it means), both from
+//! `testkit`.
 
 // Each test file uses some of these, not all.
 #![allow(dead_code)]
@@ -11,10 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use http_template::{Config, Server};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use testkit::Background;
+pub use testkit::http::Reply;
+use tokio::net::TcpListener;
 
 /// Every network wait in the tests is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(30);
@@ -58,8 +57,7 @@ pub fn config(dir: &Path) -> Config {
 /// test's runtime ends.
 pub struct TestServer {
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    running: Background<()>,
 }
 
 impl TestServer {
@@ -67,15 +65,8 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Server::new(listener, config).await.unwrap();
         let addr = server.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = stopped.await;
-        }));
-        Self {
-            addr,
-            stop: Some(stop),
-            task,
-        }
+        let running = Background::spawn(|shutdown| server.run(shutdown));
+        Self { addr, running }
     }
 
     /// The course's templates and a database in `dir`.
@@ -85,14 +76,8 @@ impl TestServer {
 
     /// Sends the Ctrl-C signal and waits until the server has returned
     /// (connections finished, database closed).
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        tokio::time::timeout(LIMIT, &mut self.task)
-            .await
-            .expect("the server stopped in time")
-            .unwrap();
+    pub async fn stop(self) {
+        self.running.stop().await;
     }
 
     /// `GET path` on a fresh connection that closes after the answer.
@@ -132,14 +117,7 @@ impl TestServer {
     /// Sends `raw` as it is on a fresh connection and reads until the
     /// server closes it.
     pub async fn request(&self, raw: &[u8]) -> Reply {
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(raw).await.unwrap();
-        let mut answer = Vec::new();
-        tokio::time::timeout(LIMIT, stream.read_to_end(&mut answer))
-            .await
-            .expect("the server answered and closed in time")
-            .unwrap();
-        Reply::parse(&answer)
+        testkit::http::exchange(self.addr, raw).await
     }
 
     /// `GET /api/guestbook?page=N` (or the query given), decoded.
@@ -147,50 +125,5 @@ impl TestServer {
         let reply = self.get(&format!("/api/guestbook{query}")).await;
         assert_eq!(reply.status, 200, "{}", reply.text());
         serde_json::from_slice(&reply.body).unwrap()
-    }
-}
-
-/// An HTTP response as it came off the wire.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    /// Header names lower-cased, in the order sent.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn parse(raw: &[u8]) -> Self {
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut response = httparse::Response::new(&mut headers);
-        let httparse::Status::Complete(end) = response.parse(raw).unwrap() else {
-            panic!("incomplete response: {:?}", String::from_utf8_lossy(raw));
-        };
-        Self {
-            status: response.code.unwrap(),
-            headers: response
-                .headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.to_ascii_lowercase(),
-                        String::from_utf8_lossy(h.value).into_owned(),
-                    )
-                })
-                .collect(),
-            body: raw[end..].to_vec(),
-        }
-    }
-
-    /// The value of header `name` (lower case), if sent.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
     }
 }
