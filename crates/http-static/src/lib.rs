@@ -1,9 +1,9 @@
 //! Chapter 4, 构建 HTTP 服务: HTTP on hyper, from the seed's Hello World to a
 //! static file server that is safe to point at a directory and fast.
 //!
-//! The seed builds its server in steps, each a `cargo run --example` here:
-//! `hello` (Hello World in text/plain), `routes` (`/`, `/a`, `/b`, else 404)
-//! and `html` (index.html read from disk). Its last step serves
+//! The seed builds its server in steps, each a `cargo run --example` here,
+//! to read first: `hello` (Hello World in text/plain), `routes` (`/`, `/a`,
+//! `/b`, else 404) and `html` (index.html read from disk). Its last step serves
 //! `/assets/...` with `fs.readFile(`.${url}`)`: any file the URL names,
 //! `../` included, read whole into memory. This crate's server is that step
 //! done properly:
@@ -15,6 +15,11 @@
 //!   `Range` requests (206, 416), HEAD, 405 for other methods;
 //! - small files from memory ([`cache`]), big ones streamed in chunks;
 //! - one access-log line per request; Ctrl-C lets downloads finish.
+//!
+//! Then read [`server`] (the serve loop: `http.createServer`), [`site`] (one
+//! request in, one response out), and the modules it calls: [`path`],
+//! [`cache`], [`range`], [`listing`]; [`access_log`] and [`respond`] are
+//! small helpers.
 //!
 //! Run it (`just ch4-static`, or `cargo run -p http-static`), open
 //! <http://127.0.0.1:3000/> in a browser, or in a second terminal:
@@ -33,7 +38,6 @@
 //! process and narrates 200, 304, 206, 404, 403 and 405.
 
 pub mod access_log;
-pub mod batched_log;
 pub mod cache;
 pub mod demo;
 pub mod listing;

@@ -7,11 +7,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use common::cli::ListenArgs;
-use http_static::batched_log::BatchedStderr;
 use http_static::{Config, Server};
 
 /// A static file server on hyper (chapter 4 of the Node.js networking tutorial).
@@ -47,20 +45,31 @@ enum Command {
 }
 
 // tokio's multi-threaded runtime, one worker per core: request handling is
-// CPU work (paths, headers, templates) worth spreading over the cores.
+// CPU work (decoding paths, checking headers, building responses) worth
+// spreading over the cores.
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => {
-            // The access log is batched (see batched_log.rs); what is
-            // left in the buffer is written out when we stop.
-            let log = BatchedStderr::default();
-            log.init();
-            tokio::spawn(log.clone().flush_every(Duration::from_millis(100)));
-            let result = serve(cli.serve).await;
-            log.flush();
-            result
+            // The access log goes through tracing-appender's non-blocking
+            // writer: a line is handed to a logging thread, which writes
+            // what has piled up in one go (a `BufWriter`, flushed each time
+            // the thread has caught up). `_flushed` writes out the rest
+            // when we stop.
+            let stderr = std::io::BufWriter::with_capacity(32 * 1024, std::io::stderr());
+            let (log, _flushed) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .lossy(false)
+                .finish(stderr);
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(log)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_target(false)
+                .try_init();
+            serve(cli.serve).await
         }
         Some(Command::Demo) => {
             common::logging::init_demo("server");

@@ -52,8 +52,9 @@ fn serves_logs_each_request_and_exits_0_on_sigterm() {
         .unwrap()
         .to_owned();
 
-    // stderr, line by line, on a thread (the log is batched: lines arrive
-    // within a tick, and all of them by the exit, when the pipe closes).
+    // stderr, line by line, on a thread (the log is written by a logging
+    // thread: lines arrive soon after, and all of them by the exit, when
+    // the pipe closes).
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let (lines, log) = mpsc::channel();
     std::thread::spawn(move || {

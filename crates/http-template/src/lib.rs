@@ -2,8 +2,10 @@
 //! templates and data, and a guestbook whose messages live in a database.
 //!
 //! The seed renders its todo list with art-template: read the template
-//! file, fill in `message` and `todos`, `res.end(html)`. Its last sections
-//! (using a database, a guestbook) are only titles; this crate writes them:
+//! file, fill in `message` and `todos`, `res.end(html)`; that is
+//! `examples/todos.rs`, to read first (`cargo run -p http-template
+//! --example todos`). The seed's last sections (using a database, a
+//! guestbook) are only titles; this crate writes them:
 //!
 //! - [`pages`]: minijinja templates from `templates/`, each extending
 //!   `base.html`, with HTML escaping on (a visitor's `<script>` is shown,
@@ -13,7 +15,9 @@
 //! - [`store`]: SQLite through rusqlite, on a thread of its own, with bound
 //!   parameters only.
 //! - [`app`]: the routes; a valid post is answered `303 See Other`
-//!   (post/redirect/get).
+//!   (post/redirect/get);
+//! - [`server`]: the serve loop (chapter 4's, as in `http-static`), and
+//!   [`respond`]: small response builders.
 //!
 //! Run it (`just ch4-template`, or `cargo run -p http-template`), open
 //! <http://127.0.0.1:3000/> and <http://127.0.0.1:3000/guestbook> in a

@@ -25,6 +25,11 @@
 //! datagram sent, one copy delivered to every socket on the port.
 //! `cargo run -p udp-broadcast -- demo` shows it all in one process, and
 //! `lab` shows it next to unicast and multicast (`just ch3-lab`).
+//!
+//! Read it in this order: `examples/broadcast-sender.rs` and
+//! `examples/broadcast-receiver.rs` (the seed's two programs), then
+//! [`sender`] (`SO_BROADCAST`, the repeating send), [`receiver`] (the
+//! receive loop, and two sockets on one port), [`demo`] and [`lab`].
 
 pub mod demo;
 pub mod lab;

@@ -25,6 +25,11 @@
 //! Both receivers print `client got hello #1 from 127.0.0.1:41234`.
 //! `cargo run -p udp-multicast -- demo` shows it all in one process, and
 //! `lab` shows it next to unicast and broadcast (`just ch3-lab`).
+//!
+//! Read it in this order: `examples/multicast-sender.rs` and
+//! `examples/multicast-receiver.rs` (the seed's two programs), then
+//! [`group`] (what a group address is), [`sender`] (the interface and the
+//! TTL), [`receiver`] (join, receive, leave), [`demo`] and [`lab`].
 
 pub mod demo;
 pub mod group;

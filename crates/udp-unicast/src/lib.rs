@@ -20,6 +20,11 @@
 //! The server prints `server got hello from 127.0.0.1:8000` for each one.
 //! `cargo run -p udp-unicast -- demo` narrates both sides in one process, and
 //! `lab` shows that two sockets sharing one port split unicast datagrams.
+//!
+//! Read it in this order: `examples/unicast-server.rs` and
+//! `examples/unicast-client.rs` (the seed's two programs, nothing more),
+//! then [`server`] (the same loop, stoppable), [`client`] (a timeout, and
+//! a sentence for each way UDP can fail), [`demo`] and [`lab`].
 
 pub mod client;
 pub mod demo;

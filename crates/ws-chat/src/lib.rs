@@ -14,9 +14,19 @@
 //!   back: [`echo`]); the upgrade itself is in [`upgrade`].
 //!
 //! The chat speaks tcp-chat's JSON (`common::chat`), one object per text
-//! frame, plus `typing`, and keeps tcp-chat's room (`common::chat`): the same
-//! login rules, and a bounded queue per client so that one that cannot keep
-//! up is dropped instead of slowing the room.
+//! frame, plus `typing`. Its [`room`] is tcp-chat's, rewritten for
+//! WebSocket frames: the same login rules, and a bounded queue per client so
+//! that one that cannot keep up is dropped instead of slowing the room.
+//!
+//! Read it in this order:
+//!
+//! 1. `examples/websocket-echo.rs` and `examples/websocket-chat.rs`: the
+//!    seed's echo test and the simplest chat, nothing more
+//!    (`cargo run -p ws-chat --example websocket-echo`);
+//! 2. [`server`]: one port for the page and the WebSockets, and the routes;
+//! 3. [`upgrade`]: how an HTTP request becomes a WebSocket;
+//! 4. [`chat`] and [`room`]: one client's session, and the room;
+//! 5. [`page`], [`echo`], then [`client`] and [`demo`].
 //!
 //! Run it (`just ch6-ws-chat`, or `cargo run -p ws-chat`) and open
 //! <http://127.0.0.1:3000/> in two browser windows. Or, from a terminal,
