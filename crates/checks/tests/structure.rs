@@ -41,11 +41,21 @@ fn root() -> PathBuf {
 fn no_lesson_crate_depends_on_another() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
     let mut found = Vec::new();
     let mut lessons_seen = 0;
@@ -62,8 +72,14 @@ fn no_lesson_crate_depends_on_another() {
             }
         }
     }
-    assert!(lessons_seen >= 9, "the lesson crates were not found in cargo metadata");
-    assert!(found.is_empty(), "lesson crates depending on lessons: {found:?}");
+    assert!(
+        lessons_seen >= 9,
+        "the lesson crates were not found in cargo metadata"
+    );
+    assert!(
+        found.is_empty(),
+        "lesson crates depending on lessons: {found:?}"
+    );
 }
 
 /// `file`'s lines, without `#[cfg(test)]` items (a unit-test module).

@@ -55,6 +55,7 @@ struct Cli {
     listen: ListenArgs<3000>,
 }
 
+// ANCHOR: handle
 /// `(req, res) => { if (req.url === '/') … template.render(…) … res.end(html) }`
 async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     if request.uri().path() != "/" {
@@ -79,7 +80,10 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
     let data = minijinja::Value::from(minijinja::value::Serde(data));
     let (status, html) = match env.render_str(TEMPLATE, data) {
         Ok(html) => (StatusCode::OK, html),
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template error: {error}")),
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("template error: {error}"),
+        ),
     };
     let mut response = Response::new(Full::new(Bytes::from(html)));
     *response.status_mut() = status;
@@ -87,6 +91,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
     response.headers_mut().insert(CONTENT_TYPE, html_type);
     Ok(response)
 }
+// ANCHOR_END: handle
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -101,7 +106,8 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
     println!("listening on {}", listener.local_addr()?);
     loop {
         let (stream, _peer) = listener.accept().await?;
-        let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service_fn(handle));
+        let connection =
+            http1::Builder::new().serve_connection(TokioIo::new(stream), service_fn(handle));
         tokio::spawn(async move {
             let _ = connection.await;
         });

@@ -80,6 +80,7 @@ async fn serve(listen: ListenArgs<8125>) -> Result<(), Box<dyn std::error::Error
     }
 }
 
+// ANCHOR: handle_client
 /// One client, from `'connection'` to `'end'`.
 async fn handle_client(socket: TcpStream, peer: SocketAddr, users: Users) {
     eprintln!("client connected: {peer}");
@@ -126,7 +127,9 @@ async fn handle_client(socket: TcpStream, peer: SocketAddr, users: Users) {
     }
     eprintln!("client disconnected: {peer}");
 }
+// ANCHOR_END: handle_client
 
+// ANCHOR: handle_message
 /// The seed's rules, one message at a time. Returns the answer for this
 /// client, if there is one.
 fn handle_message(
@@ -188,6 +191,7 @@ fn handle_message(
         )),
     }
 }
+// ANCHOR_END: handle_message
 
 fn send_to_all(users: &HashMap<String, mpsc::UnboundedSender<String>>, message: &ServerMessage) {
     let line = to_line(message);

@@ -46,6 +46,7 @@ async fn main() -> ExitCode {
     common::exit::report("client", talk(&cli.host, cli.port).await)
 }
 
+// ANCHOR: talk
 async fn talk(host: &str, port: u16) -> Result<(), Box<dyn std::error::Error>> {
     let mut socket = TcpStream::connect((host, port)).await?;
     println!("connected to server!");
@@ -65,3 +66,4 @@ async fn talk(host: &str, port: u16) -> Result<(), Box<dyn std::error::Error>> {
     println!("disconnected from server");
     Ok(())
 }
+// ANCHOR_END: talk

@@ -43,6 +43,7 @@ async fn main() -> ExitCode {
     common::exit::report("server", serve(cli.listen).await)
 }
 
+// ANCHOR: serve
 async fn serve(listen: ListenArgs<8124>) -> Result<(), Box<dyn std::error::Error>> {
     // `server.listen(8124)`. `bind_tcp` is `TcpListener::bind` plus one plain
     // sentence if the port is taken.
@@ -70,3 +71,4 @@ async fn serve(listen: ListenArgs<8124>) -> Result<(), Box<dyn std::error::Error
         });
     }
 }
+// ANCHOR_END: serve

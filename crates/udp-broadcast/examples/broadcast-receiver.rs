@@ -48,6 +48,7 @@ async fn main() -> ExitCode {
     )
 }
 
+// ANCHOR: receive
 async fn receive(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     // `client.bind(8000)`, on a port other receivers may share.
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
@@ -67,3 +68,4 @@ async fn receive(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
         println!("client got {text} from {from}");
     }
 }
+// ANCHOR_END: receive

@@ -44,6 +44,7 @@ async fn main() -> ExitCode {
     common::exit::report("sender", send(cli).await)
 }
 
+// ANCHOR: send
 async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let to = SocketAddrV4::new(cli.to, cli.port);
     // Any free port will do for sending (the seed binds 3000; port 0 lets
@@ -66,3 +67,4 @@ async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         println!("server sent hello to {to}");
     }
 }
+// ANCHOR_END: send

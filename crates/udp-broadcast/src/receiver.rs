@@ -84,7 +84,9 @@ pub fn bind(addr: SocketAddr) -> Result<UdpSocket, BindError> {
     }
     Err(explain(io::ErrorKind::AddrInUse.into()))
 }
+// ANCHOR_END: bind
 
+// ANCHOR: bind_reusable
 /// A UDP socket with `SO_REUSEADDR` and `SO_REUSEPORT`, bound to `addr`.
 ///
 /// std and tokio bind at once, with no chance to set options first; socket2
@@ -103,4 +105,4 @@ fn bind_reusable(addr: SocketAddr) -> io::Result<UdpSocket> {
     socket.bind(&addr.into())?;
     UdpSocket::from_std(socket.into())
 }
-// ANCHOR_END: bind
+// ANCHOR_END: bind_reusable

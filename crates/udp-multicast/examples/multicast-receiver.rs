@@ -46,6 +46,7 @@ async fn main() -> ExitCode {
     common::exit::report("receiver", receive(cli).await)
 }
 
+// ANCHOR: receive
 async fn receive(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     // `client.bind(8000)`, on the group's address and a port others may share.
     let addr = SocketAddr::from((cli.group, cli.port));
@@ -67,3 +68,4 @@ async fn receive(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         println!("client got {text} from {from}");
     }
 }
+// ANCHOR_END: receive

@@ -46,6 +46,7 @@ async fn main() -> ExitCode {
     common::exit::report("sender", send(cli).await)
 }
 
+// ANCHOR: send
 async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let to = SocketAddrV4::new(cli.group, cli.port);
     // Bound to the interface's address: the datagrams carry it as their
@@ -64,3 +65,4 @@ async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         println!("server sent hello to {to}");
     }
 }
+// ANCHOR_END: send

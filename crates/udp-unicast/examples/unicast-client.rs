@@ -37,6 +37,7 @@ async fn main() -> ExitCode {
     common::exit::report("client", ask(cli.server, cli.port).await)
 }
 
+// ANCHOR: ask
 async fn ask(server: SocketAddr, port: u16) -> Result<(), Box<dyn std::error::Error>> {
     // `client.bind(8000)`, on loopback: the server is on this machine.
     let socket = common::net::bind_udp(SocketAddr::from(([127, 0, 0, 1], port))).await?;
@@ -50,3 +51,4 @@ async fn ask(server: SocketAddr, port: u16) -> Result<(), Box<dyn std::error::Er
     println!("client got {msg} from {from}");
     Ok(())
 }
+// ANCHOR_END: ask

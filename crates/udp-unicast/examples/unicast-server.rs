@@ -39,6 +39,7 @@ async fn main() -> ExitCode {
     common::exit::report("server", serve(cli.listen).await)
 }
 
+// ANCHOR: serve
 async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error>> {
     // `server.bind(3000)`, with one plain sentence if the port is taken.
     let socket = common::net::bind_udp(listen.addr()).await?;
@@ -58,3 +59,4 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
         socket.send_to(b"world", from).await?;
     }
 }
+// ANCHOR_END: serve

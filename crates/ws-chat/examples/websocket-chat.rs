@@ -39,6 +39,7 @@ async fn main() -> ExitCode {
     common::exit::report("chat", serve(cli.listen).await)
 }
 
+// ANCHOR: serve
 async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error>> {
     let listener = common::net::bind_tcp(listen.addr()).await?;
     println!("listening on {}", listener.local_addr()?);
@@ -80,3 +81,4 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
         });
     }
 }
+// ANCHOR_END: serve

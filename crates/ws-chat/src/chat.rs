@@ -1,10 +1,15 @@
-//! The chat on `/ws`: one JSON message per text frame, tcp-chat's room.
+//! The chat on `/ws`: one JSON message per text frame, in the [`Room`].
 //!
 //! Each client's connection is two tasks, as in tcp-chat: this one reads
 //! frames and answers them, and a writer takes frames from the client's
 //! bounded queue and sends them. Reading never waits for writing, so a ping
 //! is answered (tungstenite queues the pong as it reads) however slow the
 //! client is to take its messages.
+//!
+//! Read it top to bottom: [`serve`] (one client, `io.on('connection')` to
+//! `socket.on('disconnect')`), the session's read loop and its rules
+//! (`Session::handle`, the seed's `socket.on(…)` handlers), the writer
+//! task, then "What the seed leaves out".
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,33 +28,6 @@ use crate::upgrade::{WebSocket, close_frame, finish_closing};
 
 /// What a client is told when it sends anything before logging in.
 const LOG_IN_FIRST: &str = r#"log in first: {"type":"login","nickname":"your name"}"#;
-
-/// How far behind a client may fall before it is dropped.
-#[derive(Debug, Clone, Copy)]
-pub struct QueueLimits {
-    /// Frames waiting for it.
-    pub frames: usize,
-    /// Bytes of text in those frames.
-    pub bytes: usize,
-}
-
-/// How a chat connection ended.
-#[derive(Debug)]
-enum Ending {
-    /// The client sent a Close frame (`ws.close()`), or the stream ended.
-    ClientClosed,
-    /// The connection broke without a closing handshake (a tab killed, a
-    /// reset) or the client broke the protocol.
-    Broken(WsError),
-    /// A message over the size limit.
-    TooBig,
-    /// A text frame that is not UTF-8 (the protocol requires it).
-    NotUtf8,
-    /// The client's queue overflowed: it was not reading.
-    TooSlow,
-    /// Ctrl-C.
-    ServerClosing,
-}
 
 // ANCHOR: serve
 /// One client on `/ws`, from `io.on('connection')` to `socket.on('disconnect')`.
@@ -135,29 +113,6 @@ pub async fn serve(
     }
 }
 // ANCHOR_END: serve
-
-// ANCHOR: write_frames
-/// The writer task: takes frames from the client's queue and sends them,
-/// until every sender is gone; then hands the sending half back.
-async fn write_frames(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut queue: Inbox,
-) -> Result<SplitSink<WebSocket, Message>, WsError> {
-    while let Some(text) = queue.recv().await {
-        // `feed` adds a frame to tungstenite's write buffer; when more are
-        // already waiting, they join it, and one `flush` (one system call
-        // for many frames) sends them all.
-        sink.feed(Message::text(&*text)).await?;
-        while let Some(text) = queue.try_recv() {
-            sink.feed(Message::text(&*text)).await?;
-        }
-        // This waits while the client's socket buffer is full, which is when
-        // the queue above fills up.
-        sink.flush().await?;
-    }
-    Ok(sink)
-}
-// ANCHOR_END: write_frames
 
 /// One client's side of the conversation.
 struct Session {
@@ -256,4 +211,60 @@ impl Session {
     fn error(&self, why: impl Into<String>) {
         self.outbox.send(&ServerMessage::error(why));
     }
+}
+
+// ANCHOR: write_frames
+/// The writer task: takes frames from the client's queue and sends them,
+/// until every sender is gone; then hands the sending half back.
+async fn write_frames(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut queue: Inbox,
+) -> Result<SplitSink<WebSocket, Message>, WsError> {
+    while let Some(text) = queue.recv().await {
+        // `feed` adds a frame to tungstenite's write buffer; when more are
+        // already waiting, they join it, and one `flush` (one system call
+        // for many frames) sends them all.
+        sink.feed(Message::text(&*text)).await?;
+        while let Some(text) = queue.try_recv() {
+            sink.feed(Message::text(&*text)).await?;
+        }
+        // This waits while the client's socket buffer is full, which is when
+        // the queue above fills up.
+        sink.flush().await?;
+    }
+    Ok(sink)
+}
+// ANCHOR_END: write_frames
+
+// ───────────────────────── What the seed leaves out ─────────────────────────
+//
+// How far behind a client may fall before it is dropped, and every way a
+// session can end: the client closing, breaking the protocol, sending too
+// much or reading too slowly, and Ctrl-C.
+
+/// How far behind a client may fall before it is dropped.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueLimits {
+    /// Frames waiting for it.
+    pub frames: usize,
+    /// Bytes of text in those frames.
+    pub bytes: usize,
+}
+
+/// How a chat connection ended.
+#[derive(Debug)]
+enum Ending {
+    /// The client sent a Close frame (`ws.close()`), or the stream ended.
+    ClientClosed,
+    /// The connection broke without a closing handshake (a tab killed, a
+    /// reset) or the client broke the protocol.
+    Broken(WsError),
+    /// A message over the size limit.
+    TooBig,
+    /// A text frame that is not UTF-8 (the protocol requires it).
+    NotUtf8,
+    /// The client's queue overflowed: it was not reading.
+    TooSlow,
+    /// Ctrl-C.
+    ServerClosing,
 }
