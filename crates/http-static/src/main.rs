@@ -57,8 +57,12 @@ async fn main() -> ExitCode {
             // what has piled up in one go (a `BufWriter`, flushed each time
             // the thread has caught up). `_flushed` writes out the rest
             // when we stop.
+            // The queue to that thread holds at most 8,192 lines (allocated
+            // up front: 256 KiB; the default, 128,000, is 4 MiB); if it is
+            // ever full, a request waits for the log rather than lose a line.
             let stderr = std::io::BufWriter::with_capacity(32 * 1024, std::io::stderr());
             let (log, _flushed) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(8 * 1024)
                 .lossy(false)
                 .finish(stderr);
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
