@@ -8,23 +8,7 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
-
-use support::{TestServer, site};
-
-/// Log lines collected in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use support::{Captured, TestServer, site};
 
 #[tokio::test]
 async fn every_request_gets_one_access_log_line() {

@@ -110,15 +110,18 @@ pub async fn receive(
             () = stop.as_mut() => return Ok(false),
         };
         received += 1;
-        let datagram = &buffer[..len];
-        let note = tallies.record(from, datagram);
-        let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
-        print(format!(
-            "client got {} from {from}{note}",
-            printable(datagram)
-        ));
+        print(counted(tallies, from, &buffer[..len]));
     }
     Ok(true)
+}
+
+/// Counts one datagram, and returns the line for it: the seed's
+/// `client got hello #3 from 127.0.0.1:53012`, plus a note for a gap or a
+/// late arrival.
+fn counted(tallies: &mut Tallies, from: SocketAddr, datagram: &[u8]) -> String {
+    let note = tallies.record(from, datagram);
+    let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
+    format!("client got {} from {from}{note}", printable(datagram))
 }
 
 /// After [`leave`]: listens `linger` longer (or until `stop`) to show that
@@ -134,13 +137,7 @@ pub async fn after_leaving(
 ) -> io::Result<u64> {
     let mut buffer = receive_buffer();
     while let Ok((len, from)) = socket.try_recv_from(&mut buffer) {
-        let datagram = &buffer[..len];
-        let note = tallies.record(from, datagram);
-        let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
-        print(format!(
-            "client got {} from {from}{note}",
-            printable(datagram)
-        ));
+        print(counted(tallies, from, &buffer[..len]));
     }
     let before = tallies.total();
     let stop = async {

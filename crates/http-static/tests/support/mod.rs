@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_static::{Config, Server};
@@ -119,4 +120,18 @@ pub fn pattern(len: usize) -> Vec<u8> {
 /// The byte at `offset` of [`pattern`].
 pub fn pattern_byte(offset: u64) -> u8 {
     (offset % 251) as u8 ^ (offset / 251 % 256) as u8
+}
+
+/// Log lines collected in memory: a `tracing` subscriber writes to a clone.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
