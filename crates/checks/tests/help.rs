@@ -8,52 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Builds every binary of the workspace and returns `(name, path)` for each.
-///
-/// `--tests` is there for the feature set, not for the tests: with it, cargo
-/// resolves dependencies' features as `cargo test --workspace` did, so this
-/// build reuses what that one compiled instead of compiling tokio and the rest
-/// a second time (twice the time and disk in CI).
-fn workspace_binaries() -> Vec<(String, PathBuf)> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let output = Command::new(cargo)
-        .args([
-            "build",
-            "--workspace",
-            "--bins",
-            "--tests",
-            "--quiet",
-            "--message-format=json-render-diagnostics",
-        ])
-        .current_dir(root)
-        .output()
-        .expect("cargo runs");
-    // With json-render-diagnostics, compiler errors go to stderr as text.
-    assert!(
-        output.status.success(),
-        "cargo build failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let mut binaries = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        // Only the binaries themselves, not the test harnesses built from them.
-        let target = &message["target"];
-        if target["kind"] != serde_json::json!(["bin"]) || message["profile"]["test"] == true {
-            continue;
-        }
-        if let (Some(name), Some(path)) = (target["name"].as_str(), message["executable"].as_str())
-        {
-            binaries.push((name.to_owned(), PathBuf::from(path)));
-        }
-    }
-    binaries.sort();
-    binaries.dedup();
-    binaries
-}
+use checks::workspace_binaries;
 
 /// Runs `binary args…`, expects success, returns stdout.
 fn help(binary: &PathBuf, args: &[&str]) -> String {

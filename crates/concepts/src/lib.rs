@@ -60,13 +60,28 @@ pub fn kind(ip: IpAddr) -> &'static str {
 // ANCHOR_END: kind
 
 // ANCHOR: port_range
-/// The seed's two port ranges: well-known ports (0–1023) belong to the
-/// system (binding them needs root on Linux); the rest are for programs.
+/// Which of IANA's three port ranges (RFC 6335) `port` is in. The seed
+/// gives two, 0–1023 and 1024–65535; IANA splits the second in two:
+///
+/// - system ("well-known") ports, 0–1023: HTTP's 80, HTTPS's 443. Binding
+///   one needs root on Linux (or the `CAP_NET_BIND_SERVICE` capability);
+///   not on Windows, nor on macOS since 10.14;
+/// - user ("registered") ports, 1024–49151: assigned to applications
+///   (MySQL's 3306), but any program may use a free one;
+/// - dynamic ("private") ports, 49152–65535: never assigned.
+///
+/// A client's port, and a server's `--port 0`, come from the OS's own
+/// *ephemeral* range instead: on Linux 32768–60999
+/// (`/proc/sys/net/ipv4/ip_local_port_range`), on Windows and macOS IANA's
+/// dynamic range.
 pub fn port_range(port: u16) -> &'static str {
     match port {
-        0 => "0: not a real port; binding it asks the OS to pick a free one",
-        1..=1023 => "well-known (0-1023): system services; binding needs root",
-        1024..=65535 => "dynamic (1024-65535): free for your programs",
+        0 => {
+            "0: not a real port; binding it asks the OS for a free one from its ephemeral range (Linux: 32768-60999)"
+        }
+        1..=1023 => "system (well-known, 0-1023): HTTP 80, HTTPS 443; binding needs root on Linux",
+        1024..=49151 => "user (registered, 1024-49151): assigned to applications, free to use",
+        49152..=65535 => "dynamic (private, 49152-65535): never assigned; free to use",
     }
 }
 // ANCHOR_END: port_range

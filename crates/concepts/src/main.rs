@@ -59,7 +59,7 @@ fn demo() {
         println!("  {}", concepts::explain(input));
     }
     println!("\n── ports (Node: server.listen(port))");
-    for port in [0, 22, 80, 443, 1023, 1024, 3000, 8124, 65535] {
+    for port in [0, 22, 80, 443, 1023, 1024, 3000, 8124, 49151, 49152, 65535] {
         println!("  {port:<6} {}", concepts::port_range(port));
     }
     println!("\n── try next");

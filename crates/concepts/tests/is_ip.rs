@@ -51,10 +51,13 @@ fn kinds_match_the_chapter() {
 }
 
 #[test]
-fn port_ranges_are_the_seeds() {
-    assert!(port_range(80).starts_with("well-known"));
-    assert!(port_range(1023).starts_with("well-known"));
-    assert!(port_range(1024).starts_with("dynamic"));
-    assert!(port_range(8124).starts_with("dynamic"));
-    assert!(port_range(0).contains("pick a free one"));
+fn port_ranges_are_iana_s_three() {
+    assert!(port_range(80).starts_with("system"));
+    assert!(port_range(1023).starts_with("system"));
+    assert!(port_range(1024).starts_with("user"));
+    assert!(port_range(8124).starts_with("user"));
+    assert!(port_range(49151).starts_with("user"));
+    assert!(port_range(49152).starts_with("dynamic"));
+    assert!(port_range(65535).starts_with("dynamic"));
+    assert!(port_range(0).contains("ephemeral range"));
 }

@@ -40,6 +40,12 @@ struct ServeArgs {
     /// more pile up (by not reading) is disconnected.
     #[arg(long, value_name = "FRAMES", default_value_t = Config::default().queue.frames)]
     queue: usize,
+    /// Also accept WebSockets opened by pages of this origin (e.g.
+    /// http://192.168.1.23:8080); repeat for more. Pages this server served
+    /// are always accepted, and clients that send no Origin (command-line
+    /// tools) too.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +88,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             frames: args.queue.max(1),
             ..Config::default().queue
         },
+        allowed_origins: args.allow_origins,
         ..Config::default()
     };
     let server = Server::new(listener, config)?;

@@ -65,6 +65,9 @@ pub struct Config {
     /// After Ctrl-C, how long each WebSocket gets to finish its closing
     /// handshake (and each HTTP request to finish).
     pub grace: Duration,
+    /// `--allow-origin`: pages of other origins (`http://host:port`) whose
+    /// WebSockets are admitted, besides the pages this server served itself.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
                 bytes: 2 * 1024 * 1024,
             },
             grace: Duration::from_secs(2),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -225,6 +229,13 @@ impl Server {
 /// page, or a file of the page.
 async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> Response<Body> {
     debug!(%peer, method = %request.method(), uri = %request.uri(), "request");
+    // A page from another site may open a WebSocket to us in its visitor's
+    // browser (cross-site WebSocket hijacking): refuse it before upgrading.
+    if matches!(request.uri().path(), "/ws" | "/echo")
+        && let Err(refused) = upgrade::check_origin(request.headers(), &app.config.allowed_origins)
+    {
+        return refused;
+    }
     match (request.method(), request.uri().path()) {
         (&Method::GET, "/ws") => {
             let room = Arc::clone(&app.room);

@@ -20,7 +20,7 @@ use std::future::Future;
 
 use futures_util::{Stream, StreamExt};
 use http::header::{
-    CONNECTION, HeaderMap, HeaderValue, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
+    CONNECTION, HOST, HeaderMap, HeaderValue, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
     SEC_WEBSOCKET_VERSION, UPGRADE,
 };
 use http::{Request, Response, StatusCode};
@@ -32,7 +32,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::task::TaskTracker;
-use tracing::debug;
+use tracing::{debug, warn};
 
 use crate::MAX_MESSAGE;
 use crate::server::{Body, text_response};
@@ -81,6 +81,40 @@ pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, Refusal> {
     HeaderValue::from_str(&derive_accept_key(key.as_bytes())).map_err(|_| Refusal::NoKey)
 }
 // ANCHOR_END: accept_key
+
+// ANCHOR: check_origin
+/// Is this WebSocket request from a page we accept? A browser says which
+/// page opened it in `Origin` (`http://127.0.0.1:3000`); a command-line
+/// client sends none, and is admitted. A page is admitted when it came
+/// from this very server (its origin names the host the request was sent
+/// to, the `Host` header) or from an origin given with `--allow-origin`.
+///
+/// Without this, any web site a student visits could open a WebSocket to
+/// `ws://127.0.0.1:3000/ws` from their browser and chat in their name:
+/// browsers do not apply the same-origin policy to WebSockets, so the
+/// server must (Socket.IO's `cors` option, `ws`'s `verifyClient`).
+pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), Response<Body>> {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("").trim();
+    // `scheme://host[:port]`; what follows `://` is what `Host` names.
+    let authority = origin.split_once("://").map(|(_, rest)| rest);
+    let host = headers.get(HOST).and_then(|host| host.to_str().ok());
+    let same_site = authority.is_some_and(|a| host.is_some_and(|h| a.eq_ignore_ascii_case(h)));
+    let listed = allowed.iter().any(|o| o.eq_ignore_ascii_case(origin));
+    if same_site || listed {
+        return Ok(());
+    }
+    warn!(origin, "refused a WebSocket opened by another site's page");
+    let text = format!(
+        "403 Forbidden: a WebSocket opened by the page at {origin} is refused: this server \
+         accepts its own pages only. To admit that page, start the server with \
+         --allow-origin {origin}\n"
+    );
+    Err(text_response(StatusCode::FORBIDDEN, text))
+}
+// ANCHOR_END: check_origin
 
 // ANCHOR: upgrade
 /// Answers a WebSocket request on `path`: `101 Switching Protocols`, and

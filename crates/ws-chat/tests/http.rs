@@ -159,3 +159,58 @@ async fn the_page_handler_knows_its_files_heads_and_methods() {
     let (status, _, _) = http(server.addr, "GET /Cargo.toml HTTP/1.1\n").await;
     assert_eq!(status, "HTTP/1.1 404 Not Found");
 }
+
+/// Asks `path` for an upgrade with these extra header lines; the status line.
+async fn upgrade_status(addr: SocketAddr, path: &str, extra: &str) -> String {
+    let request = format!(
+        "GET {path} HTTP/1.1\nConnection: Upgrade\nUpgrade: websocket\n\
+         Sec-WebSocket-Version: 13\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n{extra}"
+    );
+    http(addr, &request).await.0
+}
+
+#[tokio::test]
+async fn a_websocket_from_another_site_s_page_is_refused_with_403() {
+    let server = TestServer::start().await;
+    let addr = server.addr;
+    // A page of another site, in the visitor's browser: refused, with the way out.
+    let (status, _, body) = http(
+        addr,
+        "GET /ws HTTP/1.1\nConnection: Upgrade\nUpgrade: websocket\nSec-WebSocket-Version: 13\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\nOrigin: http://evil.example\n",
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 403 Forbidden");
+    assert!(
+        body.contains("--allow-origin http://evil.example"),
+        "{body}"
+    );
+    assert_eq!(
+        upgrade_status(addr, "/echo", "Origin: null\n").await,
+        "HTTP/1.1 403 Forbidden"
+    );
+    // Our own page (its origin names the host it asks), and a client that
+    // sends no Origin at all: admitted.
+    let own = format!("Origin: http://{addr}\n");
+    assert_eq!(
+        upgrade_status(addr, "/ws", &own).await,
+        "HTTP/1.1 101 Switching Protocols"
+    );
+    assert_eq!(
+        upgrade_status(addr, "/ws", "").await,
+        "HTTP/1.1 101 Switching Protocols"
+    );
+}
+
+#[tokio::test]
+async fn allow_origin_admits_the_origins_it_names() {
+    let server = TestServer::with_config(ws_chat::Config {
+        allowed_origins: vec!["http://localhost:8080".into()],
+        ..ws_chat::Config::default()
+    })
+    .await;
+    let status = upgrade_status(server.addr, "/ws", "Origin: http://LOCALHOST:8080\n").await;
+    assert_eq!(status, "HTTP/1.1 101 Switching Protocols");
+    let status = upgrade_status(server.addr, "/ws", "Origin: http://localhost:8081\n").await;
+    assert_eq!(status, "HTTP/1.1 403 Forbidden");
+}
