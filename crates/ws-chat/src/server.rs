@@ -232,7 +232,7 @@ async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> 
     // A page from another site may open a WebSocket to us in its visitor's
     // browser (cross-site WebSocket hijacking): refuse it before upgrading.
     if matches!(request.uri().path(), "/ws" | "/echo")
-        && let Err(refused) = upgrade::check_origin(request.headers(), &app.config.allowed_origins)
+        && let Some(refused) = upgrade::check_origin(request.headers(), &app.config.allowed_origins)
     {
         return refused;
     }

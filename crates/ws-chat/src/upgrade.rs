@@ -83,7 +83,8 @@ pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, Refusal> {
 // ANCHOR_END: accept_key
 
 // ANCHOR: check_origin
-/// Is this WebSocket request from a page we accept? A browser says which
+/// Is this WebSocket request from a page we accept? `None` if it is, else
+/// the 403 to answer with. A browser says which
 /// page opened it in `Origin` (`http://127.0.0.1:3000`); a command-line
 /// client sends none, and is admitted. A page is admitted when it came
 /// from this very server (its origin names the host the request was sent
@@ -93,10 +94,8 @@ pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, Refusal> {
 /// `ws://127.0.0.1:3000/ws` from their browser and chat in their name:
 /// browsers do not apply the same-origin policy to WebSockets, so the
 /// server must (Socket.IO's `cors` option, `ws`'s `verifyClient`).
-pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), Response<Body>> {
-    let Some(origin) = headers.get(ORIGIN) else {
-        return Ok(());
-    };
+pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Option<Response<Body>> {
+    let origin = headers.get(ORIGIN)?;
     let origin = origin.to_str().unwrap_or("").trim();
     // `scheme://host[:port]`; what follows `://` is what `Host` names.
     let authority = origin.split_once("://").map(|(_, rest)| rest);
@@ -104,7 +103,7 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), Respo
     let same_site = authority.is_some_and(|a| host.is_some_and(|h| a.eq_ignore_ascii_case(h)));
     let listed = allowed.iter().any(|o| o.eq_ignore_ascii_case(origin));
     if same_site || listed {
-        return Ok(());
+        return None;
     }
     warn!(origin, "refused a WebSocket opened by another site's page");
     let text = format!(
@@ -112,7 +111,7 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), Respo
          accepts its own pages only. To admit that page, start the server with \
          --allow-origin {origin}\n"
     );
-    Err(text_response(StatusCode::FORBIDDEN, text))
+    Some(text_response(StatusCode::FORBIDDEN, text))
 }
 // ANCHOR_END: check_origin
 
