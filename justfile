@@ -168,6 +168,12 @@ ch4-routes *args:
 ch4-html *args:
     @cargo run -q -p http-static --example html -- "$@"
 
+# The routes step once more in axum, a framework (crates/http-static/examples/axum-routes.rs) on 127.0.0.1:3000
+[group('ch4 HTTP')]
+[no-exit-message]
+ch4-axum-routes *args:
+    @cargo run -q -p http-static --example axum-routes -- "$@"
+
 # Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR)
 [group('ch4 HTTP')]
 [no-exit-message]

@@ -74,3 +74,25 @@ async fn html_sends_the_page_from_disk_and_500_when_it_is_gone() {
     // The server is still there after the error.
     assert_eq!(get(missing, "/").await.status, 500);
 }
+
+#[tokio::test]
+async fn the_routes_step_in_axum_answers_as_the_hyper_one_and_405_for_another_method() {
+    let (_axum, addr) = run("axum-routes", &[]).await;
+    for (path, status, body) in [
+        ("/", 200, "Hello World!"),
+        ("/a", 200, "Hello a!"),
+        ("/b", 200, "Hello b!"),
+        ("/c", 404, "404 Not Found."),
+    ] {
+        let reply = get(addr, path).await;
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (status, body),
+            "{path}"
+        );
+    }
+    let post = "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    let reply = testkit::http::exchange(addr, post.as_bytes()).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.header("allow"), Some("GET,HEAD"));
+}
