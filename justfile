@@ -231,6 +231,24 @@ demo:
     cargo run -q -p http-template -- demo
     cargo run -q -p ws-chat -- demo
 
+# Build the pages as two books (English, and 中文 under /zh-CN/) and serve them on 127.0.0.1:PORT; installs mdbook and mdbook-mermaid with cargo if missing
+[group('course')]
+[no-exit-message]
+book port='3000':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    # Pinned: these two versions work together (mdbook-mermaid 0.17 is built for mdbook 0.5).
+    mdbook --version 2> /dev/null | grep -q 'v0.5.4' || cargo install --locked mdbook --version 0.5.4
+    mdbook-mermaid --version 2> /dev/null | grep -q '0.17.1' || cargo install --locked mdbook-mermaid --version 0.17.1
+    # The book's own copy of mermaid (no CDN: the diagrams draw offline too).
+    mdbook-mermaid install docs > /dev/null
+    mdbook-mermaid install docs/zh-CN > /dev/null
+    mdbook build docs 2> /dev/null          # -> target/book
+    mdbook build docs/zh-CN 2> /dev/null    # -> target/book/zh-CN
+    echo "the books: http://127.0.0.1:{{port}}/ (English) and http://127.0.0.1:{{port}}/zh-CN/ (中文); Ctrl-C stops"
+    # Served by chapter 4's static file server.
+    cargo run -q -p http-static -- --root target/book --port {{port}}
+
 # The whole test suite that needs only Rust (the README's first test command)
 [group('course')]
 test:

@@ -7,7 +7,8 @@
 //! - [`process`]: a lesson's binary or example started as its own process,
 //!   ready once it has printed `listening on IP:PORT`, killed when dropped;
 //! - [`http`]: an HTTP request written by hand on a raw socket, and the
-//!   response parsed off the wire.
+//!   response parsed off the wire;
+//! - [`browser`]: a real headless chromium, for the tests that need one.
 //!
 //! A dev-dependency only: no lesson's own code depends on it.
 
@@ -22,6 +23,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod browser;
 pub mod http;
 pub mod process;
 
