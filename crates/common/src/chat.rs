@@ -15,7 +15,7 @@
 //! | server → client | `{"type":"login","success":true,"message":"…","sumUsers":3}` |
 //! | | `{"type":"broadcast","nickname":"alice","message":"hi"}` |
 //! | | `{"type":"p2p","from":"alice","to":"bob","message":"psst"}` |
-//! | | `{"type":"log","message":"bob joined, online: 3"}` |
+//! | | `{"type":"log","message":"bob joined, 3 online"}` |
 //! | | `{"type":"users","users":["alice","bob"]}` |
 //! | | `{"type":"error","message":"…"}` |
 //! | | `{"type":"typing","nickname":"alice","typing":true}` (ws-chat) |

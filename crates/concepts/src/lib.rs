@@ -65,7 +65,8 @@ pub fn kind(ip: IpAddr) -> &'static str {
 ///
 /// - system ("well-known") ports, 0–1023: HTTP's 80, HTTPS's 443. Binding
 ///   one needs root on Linux (or the `CAP_NET_BIND_SERVICE` capability);
-///   not on Windows, nor on macOS since 10.14;
+///   not on Windows, nor on macOS since 10.14 for a server that binds
+///   every interface (`0.0.0.0`);
 /// - user ("registered") ports, 1024–49151: assigned to applications
 ///   (MySQL's 3306), but any program may use a free one;
 /// - dynamic ("private") ports, 49152–65535: never assigned.
@@ -86,6 +87,7 @@ pub fn port_range(port: u16) -> &'static str {
 }
 // ANCHOR_END: port_range
 
+// ANCHOR: explain
 /// One line about `input`: what `net.isIP` and friends say, and what it is.
 pub fn explain(input: &str) -> String {
     let verdict = format!(
@@ -99,3 +101,4 @@ pub fn explain(input: &str) -> String {
         Err(error) => format!("{input:<18} {verdict}  not an address ({error})"),
     }
 }
+// ANCHOR_END: explain

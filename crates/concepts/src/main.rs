@@ -12,6 +12,7 @@ struct Cli {
     command: Command,
 }
 
+// ANCHOR: command
 #[derive(Debug, Subcommand)]
 enum Command {
     /// net.isIP / isIPv4 / isIPv6 for each ADDRESS, and what kind of address it is.
@@ -19,7 +20,7 @@ enum Command {
         #[arg(required = true, value_name = "ADDRESS")]
         addresses: Vec<String>,
     },
-    /// Which of the seed's ranges each PORT is in.
+    /// Which of IANA's three port ranges each PORT is in (the seed gives two).
     Port {
         #[arg(required = true, value_name = "PORT")]
         ports: Vec<u16>,
@@ -27,7 +28,9 @@ enum Command {
     /// Run both on the chapter's examples.
     Demo,
 }
+// ANCHOR_END: command
 
+// ANCHOR: main
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::IsIp { addresses } => addresses
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+// ANCHOR_END: main
 
 fn demo() {
     println!("── is it an IP address? (Node: net.isIP, net.isIPv4, net.isIPv6)");

@@ -143,6 +143,7 @@ fn handle_message(
     // only if a task panicked while holding it; the map is still usable.)
     let mut users = users.lock().unwrap_or_else(|e| e.into_inner());
     match (message, me.as_deref()) {
+        // ANCHOR: login
         // 用户登录: a nickname nobody has is stored with this client's queue.
         (ClientMessage::Login(login), None) => {
             let nickname = login.nickname;
@@ -164,6 +165,7 @@ fn handle_message(
             *me = Some(nickname);
             None
         }
+        // ANCHOR_END: login
         // 群发消息: to every socket in the container, the sender's too.
         (ClientMessage::Broadcast(broadcast), Some(me)) => {
             send_to_all(&users, &ServerMessage::broadcast(me, broadcast.message));

@@ -17,8 +17,9 @@
 //! 5. [`client`] and [`console`]: the interactive client; [`demo`].
 //!
 //! What the full lesson adds to the seed: nicknames checked (taken ignoring
-//! case, empty, too long, control characters), a size limit per message, a
-//! bad message answered with an error instead of a crash, a client that
+//! case, empty, too long, spaces, control characters, a leading `@` or `/`),
+//! a size limit per message, a bad message answered with an error instead
+//! of a crash, a client that
 //! stops reading dropped instead of stalling the room
 //! ([`room::Outbox::push`]), and a Ctrl-C that tells everyone goodbye.
 //!

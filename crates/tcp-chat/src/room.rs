@@ -271,6 +271,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    // ANCHOR: push
     /// Queues `line` for this client without ever waiting.
     ///
     /// This is the room's backpressure rule. A full queue means the client
@@ -295,6 +296,7 @@ impl Outbox {
         // Not queued after all: its bytes are not waiting.
         self.budget.queued.fetch_sub(bytes, Ordering::Relaxed);
     }
+    // ANCHOR_END: push
 
     /// Queues one message for this client (Socket.IO's `socket.emit`).
     pub fn send(&self, message: &ServerMessage) {
