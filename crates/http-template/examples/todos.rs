@@ -33,6 +33,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
 
+// ANCHOR: template
 /// The seed's template, as the seed writes it inline.
 const TEMPLATE: &str = r#"<!DOCTYPE html>
 <html lang="en">
@@ -47,6 +48,7 @@ const TEMPLATE: &str = r#"<!DOCTYPE html>
 </body>
 </html>
 "#;
+// ANCHOR_END: template
 
 /// The seed's template step (chapter 4).
 #[derive(Parser)]
@@ -71,6 +73,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
             { "title": "打豆豆", "completed": false },
         ],
     });
+    // ANCHOR: render_str
     // A fresh environment each time keeps the example short; the full
     // lesson makes one at start and reuses its parsed templates.
     let mut env = minijinja::Environment::new();
@@ -85,6 +88,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
             format!("template error: {error}"),
         ),
     };
+    // ANCHOR_END: render_str
     let mut response = Response::new(Full::new(Bytes::from(html)));
     *response.status_mut() = status;
     let html_type = HeaderValue::from_static("text/html; charset=utf-8");
