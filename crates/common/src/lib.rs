@@ -13,6 +13,10 @@
 //! - [`logging`]: tracing to stderr, and the demos' transcript format;
 //! - [`shutdown`]: Ctrl-C (or SIGTERM) as a future;
 //! - [`exit`]: an error as one line on stderr and a non-zero exit.
+//!
+//! Behind the `tls` feature, counted apart: `tls`, chapter 5's certificate
+//! plumbing (the `--certs/--cert/--key/--san` flags, a local CA, the rustls
+//! config), for the lessons that speak TLS.
 
 pub mod chat;
 pub mod cli;
@@ -21,3 +25,5 @@ pub mod exit;
 pub mod logging;
 pub mod net;
 pub mod shutdown;
+#[cfg(feature = "tls")]
+pub mod tls;

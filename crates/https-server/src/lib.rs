@@ -1,0 +1,40 @@
+//! Chapter 5, 构建 HTTPS 服务 (a placeholder in the seed, 占位): HTTP over
+//! TLS, with rustls.
+//!
+//! HTTPS is HTTP inside TLS, and TLS wraps any TCP stream: the handler an
+//! HTTP server runs (chapter 4) becomes an HTTPS server's once the accepted
+//! stream is wrapped. Node's `https.createServer({ key, cert }, handler)`
+//! takes the very handler `http.createServer` took.
+//!
+//! Read it in this order:
+//!
+//! 1. `examples/hello.rs`: Hello World over HTTPS, with a certificate made
+//!    in memory (`cargo run -p https-server --example hello`);
+//! 2. [`server`]: the accept loop with the TLS handshake in it, HTTP/2 and
+//!    HTTP/1.1 on one port (ALPN), HSTS, and what the port does with
+//!    clients that do not speak TLS;
+//! 3. [`page`]: `GET /` shows you your own connection;
+//! 4. [`redirect`]: plain HTTP sent on to HTTPS;
+//! 5. [`client`]: the other side, as `inspect` uses it: the chain a
+//!    server shows, and whether (and why not) it is trusted;
+//! 6. [`demo`], which narrates all of it.
+//!
+//! The certificates (a local certificate authority made on first run, or
+//! your own files) are plumbing shared with `http-static --tls` and
+//! `ws-chat --tls`: `common::tls`.
+//!
+//! Run it (`just ch5-https`, or `cargo run -p https-server -- serve`), then:
+//!
+//! ```text
+//! $ curl --cacert certs/ca.pem https://localhost:8443/connection.json
+//! {"alpn":"h2","cipher_suite":"TLS13_AES_256_GCM_SHA384",…}
+//! $ cargo run -p https-server -- inspect --cacert certs/ca.pem localhost:8443
+//! ```
+
+pub mod client;
+pub mod demo;
+pub mod page;
+pub mod redirect;
+pub mod server;
+
+pub use server::{Config, Server};
