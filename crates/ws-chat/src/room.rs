@@ -36,6 +36,7 @@ use common::chat::{LoginResult, P2pFrom, ServerMessage, UserList, check_nickname
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_util::sync::CancellationToken;
 
+// ANCHOR: frame
 /// One message as it goes on the wire: the JSON text of one text frame.
 ///
 /// `Arc<str>` is reference-counted text: a broadcast is turned into JSON
@@ -51,6 +52,7 @@ pub fn frame(message: &ServerMessage) -> Frame {
     let json = serde_json::to_string(message).unwrap_or_default();
     Arc::from(json)
 }
+// ANCHOR_END: frame
 
 /// One logged-in user.
 struct Member {
@@ -159,6 +161,7 @@ impl Room {
     }
     // ANCHOR_END: send_to_others
 
+    // ANCHOR: send_users_to_all
     /// `io.emit('users', …)`: the users list to every member. The list is
     /// read and queued under one lock, so the last list anyone receives is
     /// the room as it is now, however many joins and leaves raced.
@@ -170,6 +173,7 @@ impl Room {
             member.outbox.push(item.clone());
         }
     }
+    // ANCHOR_END: send_users_to_all
 
     /// `{"type":"p2p"}`: the message goes to `to` only; `Err` says why not.
     pub fn send_private(&self, from: &str, to: &str, message: &str) -> Result<(), String> {
