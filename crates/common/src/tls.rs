@@ -183,7 +183,7 @@ impl Identity {
 
     /// A rustls server config presenting this identity, offering `alpn`
     /// (`h2`, `http/1.1`) in that order of preference; TLS 1.2 and 1.3.
-    pub fn server_config(&self, alpn: &[&[u8]]) -> Result<Arc<ServerConfig>, TlsError> {
+    pub fn server_config(&self, alpn: &[&[u8]]) -> Result<ServerConfig, TlsError> {
         let mut config = ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| error(format!("cannot set up TLS: {e}")))?
@@ -191,7 +191,7 @@ impl Identity {
             .with_single_cert(self.chain.clone(), self.key.clone_key())
             .map_err(|e| error(format!("the certificate and key do not go together: {e}")))?;
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        Ok(Arc::new(config))
+        Ok(config)
     }
 }
 

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use std::sync::Arc;
+
 use common::cli::ListenArgs;
+use common::tls::{Identity, TlsArgs};
 use http_static::{Config, Server};
 
 /// A static file server on hyper (chapter 4 of the Node.js networking tutorial).
@@ -35,6 +38,13 @@ struct ServeArgs {
     /// List a directory that has no index.html (instead of 404).
     #[arg(long)]
     list: bool,
+    /// Serve HTTPS instead of HTTP (chapter 5), with the certificate from
+    /// --cert/--key, or else from a local certificate authority kept in
+    /// --certs (made on first run; trust certs/ca.pem).
+    #[arg(long)]
+    tls: bool,
+    #[command(flatten)]
+    certificates: TlsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,10 +94,27 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // Certificates first: a bad --cert is one sentence before anything binds.
+    let tls = if args.tls {
+        let identity = Identity::load_or_make(&args.certificates)?;
+        for note in &identity.notes {
+            tracing::info!("{note}");
+        }
+        if let Some(ca) = &identity.ca {
+            tracing::info!(
+                "clients trust {} to accept this server (curl --cacert)",
+                ca.display()
+            );
+        }
+        Some(Arc::new(tls_config(&identity)?))
+    } else {
+        None
+    };
     let listener = common::net::bind_tcp(args.listen.addr()).await?;
     let config = Config {
         root: args.root,
         list: args.list,
+        tls,
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
@@ -95,4 +122,15 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(root = %server.root().display(), "serving files");
     server.run(common::shutdown::ctrl_c()).await;
     Ok(())
+}
+
+/// The TLS config for `--tls`: HTTP/1.1 only (chapter 5's `https-server`
+/// shows HTTP/2), and no session resumption, as the benchmark's nginx peer
+/// is configured (`ssl_session_cache off; ssl_session_tickets off`): every
+/// new connection is a full handshake.
+fn tls_config(identity: &Identity) -> Result<rustls::ServerConfig, common::tls::TlsError> {
+    let mut config = identity.server_config(&[b"http/1.1"])?;
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    config.send_tls13_tickets = 0;
+    Ok(config)
 }

@@ -20,7 +20,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+use tokio_util::either::Either;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
@@ -37,6 +40,9 @@ pub struct Config {
     pub list: bool,
     /// After Ctrl-C, how long downloads in flight may go on before we close them.
     pub grace: Duration,
+    /// `--tls` (chapter 5): serve HTTPS with this rustls config instead of
+    /// plain HTTP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for Config {
@@ -45,6 +51,7 @@ impl Default for Config {
             root: PathBuf::from("assets"),
             list: false,
             grace: Duration::from_secs(5),
+            tls: None,
         }
     }
 }
@@ -56,6 +63,7 @@ pub struct Server {
     /// The files and how to answer for them, shared by every connection task.
     site: Arc<Site>,
     grace: Duration,
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Server {
@@ -76,6 +84,7 @@ impl Server {
             listener,
             site: Arc::new(site),
             grace: config.grace,
+            tls: config.tls,
         })
     }
 
@@ -98,6 +107,7 @@ impl Server {
             listener,
             site,
             grace,
+            tls,
         } = self;
         // What hyper calls for each request: the site's answer. (`serve`
         // logs it, one access-log line per request.)
@@ -105,7 +115,8 @@ impl Server {
             let site = Arc::clone(&site);
             async move { site.respond(&request).await }
         };
-        serve(listener, handler, grace, shutdown).await;
+        let tls = tls.map(TlsAcceptor::from);
+        serve(listener, handler, grace, tls, shutdown).await;
     }
     // ANCHOR_END: run
 }
@@ -115,11 +126,13 @@ impl Server {
 /// and logging it ([`access_log`]), until `shutdown` resolves. Then it
 /// closes like `server.close()`: no new connections, requests in flight
 /// get `grace` to finish (a download goes on), idle keep-alive connections
-/// are closed, and after `grace` whatever is left is cut off.
+/// are closed, and after `grace` whatever is left is cut off. With `tls`,
+/// each connection is HTTPS (chapter 5): the same, after a TLS handshake.
 pub async fn serve<H, F, B>(
     listener: TcpListener,
     handler: H,
     grace: Duration,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) where
     H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
@@ -161,9 +174,14 @@ pub async fn serve<H, F, B>(
                 Ok::<_, Infallible>(access_log::wrap(method, uri, started, response))
             }
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        let closing = closing.clone();
+        let (http, tls) = (http.clone(), tls.clone());
+        let (watcher, closing) = (graceful.watcher(), closing.clone());
         tracker.spawn(async move {
+            // Plain HTTP, or (with `--tls`) the same after a TLS handshake.
+            let Some(io) = tls_or_plain(tls, stream, peer).await else {
+                return;
+            };
+            let connection = watcher.watch(http.serve_connection(TokioIo::new(io), service));
             tokio::select! {
                 // A malformed request ends here: hyper has already sent
                 // a 400 and closed; only this connection is affected.
@@ -194,3 +212,33 @@ pub async fn serve<H, F, B>(
     info!("server closed");
 }
 // ANCHOR_END: serve
+
+// ─────────────────────── HTTPS: `--tls` (chapter 5) ────────────────────────
+
+/// How long a client may take over its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The accepted stream as it is, or wrapped in TLS once the handshake is
+/// done: `Either` is one type for both, so the rest of the loop is the
+/// same. `None` if the handshake failed or took too long (chapter 5's
+/// `https-server` explains each case).
+async fn tls_or_plain(
+    tls: Option<TlsAcceptor>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) -> Option<Either<TcpStream, TlsStream<TcpStream>>> {
+    let Some(acceptor) = tls else {
+        return Some(Either::Left(stream));
+    };
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(Either::Right(tls)),
+        Ok(Err(error)) => {
+            debug!(%peer, %error, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            debug!(%peer, "no TLS handshake in time: closed");
+            None
+        }
+    }
+}

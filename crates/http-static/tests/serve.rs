@@ -64,6 +64,7 @@ async fn start(
         listener,
         move |request| handler.clone().respond(request),
         grace,
+        None,
         async {
             let _ = stopped.await;
         },

@@ -84,7 +84,7 @@ impl Server {
         identity: &Identity,
         config: Config,
     ) -> Result<Self, common::tls::TlsError> {
-        let tls = identity.server_config(&ALPN)?;
+        let tls = Arc::new(identity.server_config(&ALPN)?);
         Ok(Self {
             listener,
             tls,

@@ -8,7 +8,8 @@
 //!   ready once it has printed `listening on IP:PORT`, killed when dropped;
 //! - [`http`]: an HTTP request written by hand on a raw socket, and the
 //!   response parsed off the wire;
-//! - [`browser`]: a real headless chromium, for the tests that need one.
+//! - [`browser`]: a real headless chromium, for the tests that need one;
+//! - [`tls`]: the same raw HTTP inside TLS, for the lessons' `--tls`.
 //!
 //! A dev-dependency only: no lesson's own code depends on it.
 
@@ -26,6 +27,7 @@ use tokio::task::JoinHandle;
 pub mod browser;
 pub mod http;
 pub mod process;
+pub mod tls;
 
 /// How long one step of a test (an answer, a start, a stop) may take before
 /// the test fails. Generous, for a loaded 2-core CI machine: a passing test

@@ -37,6 +37,7 @@ impl TestServer {
             root: root.to_path_buf(),
             list,
             grace,
+            ..Config::default()
         };
         let server = Server::new(listener, config).unwrap();
         let addr = server.local_addr().unwrap();
