@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use std::sync::Arc;
+
 use common::cli::ListenArgs;
+use common::tls::{Identity, TlsArgs};
 use ws_chat::chat::QueueLimits;
 use ws_chat::{Config, Server};
 
@@ -46,6 +49,13 @@ struct ServeArgs {
     /// tools) too.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
+    /// Serve the page over HTTPS and the chat over wss:// (chapter 5), with
+    /// the certificate from --cert/--key, or else from a local certificate
+    /// authority kept in --certs (made on first run; trust certs/ca.pem).
+    #[arg(long)]
+    tls: bool,
+    #[command(flatten)]
+    certificates: TlsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +91,23 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // Certificates first: a bad --cert is one sentence before anything binds.
+    let tls = if args.tls {
+        let identity = Identity::load_or_make(&args.certificates)?;
+        for note in &identity.notes {
+            tracing::info!("{note}");
+        }
+        if let Some(ca) = &identity.ca {
+            tracing::info!("browsers must trust {} to open the page", ca.display());
+        }
+        // HTTP/1.1 only: a browser offered h2 would speak HTTP/2, and a
+        // WebSocket over HTTP/2 is another handshake (RFC 8441) that
+        // tungstenite does not do.
+        Some(Arc::new(identity.server_config(&[b"http/1.1"])?))
+    } else {
+        None
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = common::net::bind_tcp(args.listen.addr()).await?;
     let config = Config {
         assets: assets_or_default(args.assets),
@@ -89,12 +116,13 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             ..Config::default().queue
         },
         allowed_origins: args.allow_origins,
+        tls,
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
     let addr = server.local_addr()?;
     common::net::announce_listening(addr);
-    tracing::info!("open http://{addr}/ in a browser (two windows to chat)");
+    tracing::info!("open {scheme}://{addr}/ in a browser (two windows to chat)");
     server.run(common::shutdown::ctrl_c()).await;
     Ok(())
 }

@@ -22,7 +22,10 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+use tokio_util::either::Either;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
@@ -68,6 +71,9 @@ pub struct Config {
     /// `--allow-origin`: pages of other origins (`http://host:port`) whose
     /// WebSockets are admitted, besides the pages this server served itself.
     pub allowed_origins: Vec<String>,
+    /// `--tls` (chapter 5): serve the page over HTTPS and the chat over
+    /// `wss://`, with this rustls config.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for Config {
@@ -80,6 +86,7 @@ impl Default for Config {
             },
             grace: Duration::from_secs(2),
             allowed_origins: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -158,6 +165,7 @@ impl Server {
         // to finish its request in flight, and after `grace` it is dropped.
         let connections = TaskTracker::new();
         let dropped = CancellationToken::new();
+        let tls = app.config.tls.clone().map(TlsAcceptor::from);
         tokio::pin!(shutdown);
 
         loop {
@@ -173,13 +181,17 @@ impl Server {
                 let app = Arc::clone(&app);
                 async move { Ok::<_, Infallible>(route(&app, peer, request).await) }
             });
-            // `with_upgrades`: let a request take the connection over
-            // (`hyper::upgrade::on`) once its 101 response has been sent.
-            let connection = http
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            let dropped = dropped.clone();
+            let (http, tls, dropped) = (http.clone(), tls.clone(), dropped.clone());
             connections.spawn(async move {
+                // Plain HTTP, or (with `--tls`) the same after a TLS handshake.
+                let Some(io) = tls_or_plain(tls, stream, peer).await else {
+                    return;
+                };
+                // `with_upgrades`: let a request take the connection over
+                // (`hyper::upgrade::on`) once its 101 response has been sent.
+                let connection = http
+                    .serve_connection(TokioIo::new(io), service)
+                    .with_upgrades();
                 tokio::pin!(connection);
                 let result = tokio::select! {
                     result = connection.as_mut() => result,
@@ -262,3 +274,33 @@ async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> 
     }
 }
 // ANCHOR_END: route
+
+// ─────────────── HTTPS and `wss://`: `--tls` (chapter 5) ───────────────────
+
+/// How long a client may take over its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The accepted stream as it is, or wrapped in TLS once the handshake is
+/// done (`Either` is one type for both). `None` if the handshake failed or
+/// took too long. The same as `http-static`'s; chapter 5's `https-server`
+/// explains each case.
+async fn tls_or_plain(
+    tls: Option<TlsAcceptor>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) -> Option<Either<TcpStream, TlsStream<TcpStream>>> {
+    let Some(acceptor) = tls else {
+        return Some(Either::Left(stream));
+    };
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(Either::Right(tls)),
+        Ok(Err(error)) => {
+            debug!(%peer, %error, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            debug!(%peer, "no TLS handshake in time: closed");
+            None
+        }
+    }
+}
