@@ -57,8 +57,10 @@ async fn receive(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     socket.set_nonblocking(true)?; // tokio waits for it; it must never block
     socket.bind(&addr.into())?;
     let socket = UdpSocket::from_std(socket.into())?;
+    // ANCHOR: add_membership
     // `client.addMembership('224.0.1.100')`, on the interface we chose.
     socket.join_multicast_v4(cli.group, cli.interface)?;
+    // ANCHOR_END: add_membership
     println!("listening on {}", socket.local_addr()?);
     let mut buffer = vec![0; 65_536];
     loop {

@@ -22,6 +22,7 @@ pub fn join(group: Group, port: u16, interface: Ipv4Addr) -> io::Result<UdpSocke
     // only datagrams sent to this group, not to another group or to one of
     // our unicast addresses on the same port.
     let socket = bind_shared(SocketAddr::from((group.addr(), port)))?;
+    // ANCHOR: multicast_all
     // On Linux a socket also receives a group's datagrams when *another*
     // socket on the machine joined it (IP_MULTICAST_ALL, on by default).
     // Off, it gets only the groups it joined itself, so that leaving below
@@ -33,6 +34,7 @@ pub fn join(group: Group, port: u16, interface: Ipv4Addr) -> io::Result<UdpSocke
     socket
         .join_multicast_v4(group.addr(), interface)
         .map_err(|error| explain_interface(interface, error))?;
+    // ANCHOR_END: multicast_all
     Ok(socket)
 }
 

@@ -28,6 +28,7 @@ pub async fn open(interface: Ipv4Addr, ttl: u32) -> io::Result<UdpSocket> {
     SockRef::from(&socket)
         .set_multicast_if_v4(&interface)
         .map_err(|error| explain_interface(interface, error))?;
+    // ANCHOR: ttl
     // `setMulticastTTL(1)`: each router lowers the TTL by one and drops the
     // datagram at 0, so 1 means "this network only".
     socket.set_multicast_ttl_v4(ttl)?;
@@ -35,6 +36,7 @@ pub async fn open(interface: Ipv4Addr, ttl: u32) -> io::Result<UdpSocket> {
     // On the loopback interface the interface itself loops every datagram
     // back; on a LAN interface this decides whether we hear ourselves.
     socket.set_multicast_loop_v4(true)?;
+    // ANCHOR_END: ttl
     Ok(socket)
 }
 // ANCHOR_END: open

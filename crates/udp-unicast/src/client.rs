@@ -73,6 +73,7 @@ pub async fn run(
     }
     let io_error = |source| ClientError::Io { server, source };
     on_event(Event::Running(socket.local_addr().map_err(io_error)?));
+    // ANCHOR: exchange
     socket.connect(server).await.map_err(io_error)?;
     socket
         .send(message)
@@ -91,6 +92,7 @@ pub async fn run(
             waited: timeout,
         }),
     }
+    // ANCHOR_END: exchange
 }
 // ANCHOR_END: client
 
