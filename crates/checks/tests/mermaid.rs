@@ -79,7 +79,10 @@ async fn check_page(browser: &Browser, page: &Path) -> Option<String> {
         ));
     }
     if drawn != blocks || blocks == 0 {
-        return Some(format!("{}: {drawn} of {blocks} diagrams drawn", page.display()));
+        return Some(format!(
+            "{}: {drawn} of {blocks} diagrams drawn",
+            page.display()
+        ));
     }
     None
 }
@@ -93,8 +96,14 @@ async fn every_diagram_in_both_books_is_drawn() {
     // The book's own copy of mermaid (git-ignored), then both books.
     run("mdbook-mermaid", &["install", "docs"]);
     run("mdbook-mermaid", &["install", "docs/zh-CN"]);
-    run("mdbook", &["build", "docs", "-d", &english.display().to_string()]);
-    run("mdbook", &["build", "docs/zh-CN", "-d", &chinese.display().to_string()]);
+    run(
+        "mdbook",
+        &["build", "docs", "-d", &english.display().to_string()],
+    );
+    run(
+        "mdbook",
+        &["build", "docs/zh-CN", "-d", &chinese.display().to_string()],
+    );
 
     let mut pages = Vec::new();
     pages_with_diagrams(&english, &mut pages);
@@ -140,5 +149,8 @@ async fn a_diagram_that_does_not_parse_is_caught() {
     let problem = check_page(&browser, &page).await;
     browser.close().await;
     let problem = problem.expect("the broken diagram is reported");
-    assert!(problem.contains("1 of 2 diagrams could not be drawn"), "{problem}");
+    assert!(
+        problem.contains("1 of 2 diagrams could not be drawn"),
+        "{problem}"
+    );
 }

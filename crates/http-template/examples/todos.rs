@@ -36,7 +36,7 @@ use serde_json::json;
 // ANCHOR: template
 /// The seed's template, as the seed writes it inline.
 const TEMPLATE: &str = r#"<!DOCTYPE html>
-<html lang="en">
+<html lang="zh-CN">
 <head><meta charset="UTF-8" /><title>Document</title></head>
 <body>
   <h1>Hello {{ message }}</h1>

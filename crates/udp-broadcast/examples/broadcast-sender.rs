@@ -9,7 +9,7 @@
 //! ```
 //!
 //! Start a receiver or two first (`cargo run -p udp-broadcast --example
-//! receiver`, in two terminals): each prints every `hello`.
+//! broadcast-receiver`, in two terminals): each prints every `hello`.
 //!
 //! The seed sends to `255.255.255.255` (everyone on this LAN segment) or
 //! `192.168.10.255` (everyone on that network). The lessons never send out
@@ -60,7 +60,8 @@ async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     // broadcast address ("permission denied").
     socket.set_broadcast(true)?;
     // `setInterval`: the first tick comes at once, then one every interval.
-    let mut ticks = tokio::time::interval(cli.interval);
+    // (At least a millisecond apart: a zero period would be a busy loop.)
+    let mut ticks = tokio::time::interval(cli.interval.max(Duration::from_millis(1)));
     loop {
         ticks.tick().await;
         socket.send_to(b"hello", to).await?;

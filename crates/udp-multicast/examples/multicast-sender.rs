@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Start a receiver or two first (`cargo run -p udp-multicast --example
-//! receiver`): every member of the group gets every `hello`.
+//! multicast-receiver`): every member of the group gets every `hello`.
 //!
 //! The seed lets the OS pick the interface, which is the LAN. The lessons
 //! never send out of this machine unless asked: the datagrams leave by the
@@ -49,6 +49,7 @@ async fn main() -> ExitCode {
 // ANCHOR: send
 async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let to = SocketAddrV4::new(cli.group, cli.port);
+    // ANCHOR: interface
     // Bound to the interface's address: the datagrams carry it as their
     // source. Any free port will do for sending.
     let socket = UdpSocket::bind((cli.interface, 0)).await?;
@@ -56,8 +57,10 @@ async fn send(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     // Out of which interface multicast leaves. tokio has no method for it;
     // socket2's `SockRef` sets the option on tokio's socket.
     socket2::SockRef::from(&socket).set_multicast_if_v4(&cli.interface)?;
+    // ANCHOR_END: interface
     // `setInterval`: the first tick comes at once, then one every interval.
-    let mut ticks = tokio::time::interval(cli.interval);
+    // (At least a millisecond apart: a zero period would be a busy loop.)
+    let mut ticks = tokio::time::interval(cli.interval.max(Duration::from_millis(1)));
     loop {
         ticks.tick().await;
         // A datagram to a group's address: every member gets a copy.

@@ -4,8 +4,11 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
-/// The seed's group: in 224.0.1.0/24, the block for groups used across the
-/// Internet. (239.0.0.0/8 is the block for a site's own use.)
+/// The seed's group, kept as the default so that the code matches the
+/// seed's (and the lesson stays on loopback with a TTL of 1). It lies in
+/// 224.0.1.0/24, RFC 5771's internetwork control block, whose addresses
+/// IANA assigns to protocols; on a real LAN choose one in 239.0.0.0/8, the
+/// block for a site's own use (`--group 239.255.0.100`).
 pub const SEED_GROUP: Group = Group(Ipv4Addr::new(224, 0, 1, 100));
 
 // ANCHOR: group
@@ -19,7 +22,7 @@ pub struct Group(Ipv4Addr);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "{0} is not a multicast group: a group is an address from 224.0.0.0 to \
-     239.255.255.255 (224.0.0.0/4), such as the seed's 224.0.1.100"
+     239.255.255.255 (224.0.0.0/4), such as 239.255.0.100"
 )]
 pub struct NotMulticast(pub Ipv4Addr);
 

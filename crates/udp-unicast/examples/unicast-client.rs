@@ -23,7 +23,8 @@ use clap::Parser;
 /// The seed's UDP unicast client (chapter 3).
 #[derive(Parser)]
 struct Cli {
-    /// The server's address.
+    /// The server's address, as IP:PORT (the full lesson's client also
+    /// takes a name, such as localhost:3000).
     #[arg(long, default_value = "127.0.0.1:3000")]
     server: SocketAddr,
     /// Our own port, as the seed's `client.bind(8000)`; 0 lets the OS pick.
@@ -42,7 +43,8 @@ async fn ask(server: SocketAddr, port: u16) -> Result<(), Box<dyn std::error::Er
     // `client.bind(8000)`, on loopback: the server is on this machine.
     let socket = common::net::bind_udp(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     println!("client running {}", socket.local_addr()?);
-    // `client.send('hello', 3000, 'localhost')`
+    // `client.send('hello', 3000, 'localhost')`, with the address itself:
+    // `localhost` may name ::1 first, and this socket is IPv4.
     socket.send_to(b"hello", server).await?;
     // `client.on('message', (msg, rinfo) => …)`, once.
     let mut buffer = vec![0; 65_536];

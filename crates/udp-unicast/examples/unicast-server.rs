@@ -50,13 +50,18 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
     // datagrams short, silently.
     let mut buffer = vec![0; 65_536];
     loop {
-        // Wait for the next datagram: its length, and who sent it.
-        let (len, from) = socket.recv_from(&mut buffer).await?;
+        // Wait for the next datagram: its length, and who sent it. A failed
+        // receive (on Windows: a reply that found its client gone) ends nothing.
+        let Ok((len, from)) = socket.recv_from(&mut buffer).await else {
+            continue;
+        };
         // `printable` escapes control bytes: a peer must not be able to
         // drive our terminal.
         let msg = common::datagram::printable(&buffer[..len]);
         println!("server got {msg} from {from}");
-        socket.send_to(b"world", from).await?;
+        if let Err(error) = socket.send_to(b"world", from).await {
+            eprintln!("could not reply to {from}: {error}");
+        }
     }
 }
 // ANCHOR_END: serve

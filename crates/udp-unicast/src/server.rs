@@ -51,13 +51,14 @@ impl Server {
         let mut buffer = receive_buffer();
         let mut answered = 0;
         loop {
+            // ANCHOR: select
             // The next datagram and who sent it (the seed's `msg` and
             // `rinfo`), or Ctrl-C, whichever comes first.
             let (len, from) = tokio::select! {
                 received = socket.recv_from(&mut buffer) => match received {
                     Ok(received) => received,
-                    // On Linux an ICMP "port unreachable" for an earlier
-                    // reply can surface here; it ends nothing.
+                    // Ends nothing (Windows reports here a reply that
+                    // found its client gone: WSAECONNRESET).
                     Err(error) => {
                         warn!(%error, "receive failed");
                         continue;
@@ -65,6 +66,7 @@ impl Server {
                 },
                 () = &mut shutdown => break,
             };
+            // ANCHOR_END: select
             log(format!(
                 "server got {} from {from}",
                 printable(&buffer[..len])

@@ -7,8 +7,12 @@
 //! listening on 127.0.0.1:3000
 //! ```
 //!
-//! Then, in a browser's console (on any page of http://127.0.0.1:3000/ is
-//! fine, or any page at all), the seed's code with our address:
+//! This server has no page of its own (it answers only WebSocket
+//! handshakes), so open the browser's console on a page from somewhere
+//! else: a `file://` page, or a plain-http one such as chapter 4's
+//! (`just ch4-hello --port 3001`, then http://127.0.0.1:3001/). An
+//! `https://` page may not open a `ws://` connection (mixed content).
+//! Then type the seed's code with our address:
 //!
 //! ```text
 //! var ws = new WebSocket("ws://127.0.0.1:3000");

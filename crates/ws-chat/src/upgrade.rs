@@ -93,7 +93,8 @@ pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, Refusal> {
 /// Without this, any web site a student visits could open a WebSocket to
 /// `ws://127.0.0.1:3000/ws` from their browser and chat in their name:
 /// browsers do not apply the same-origin policy to WebSockets, so the
-/// server must (Socket.IO's `cors` option, `ws`'s `verifyClient`).
+/// server must (Socket.IO's `allowRequest`, `ws`'s `verifyClient`). A
+/// server reachable by a name must check `Host` too (DNS rebinding).
 pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Option<Response<Body>> {
     let origin = headers.get(ORIGIN)?;
     let origin = origin.to_str().unwrap_or("").trim();
