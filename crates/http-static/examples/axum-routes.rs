@@ -53,9 +53,11 @@ async fn main() -> ExitCode {
 /// then `axum::serve` accepts and runs a task per connection.
 async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error>> {
     let listener = common::net::bind_tcp(listen.addr()).await?;
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(listener.local_addr()?);
     axum::serve(listener, app())
-        .with_graceful_shutdown(common::shutdown::ctrl_c())
+        .with_graceful_shutdown(ctrl_c)
         .await?;
     Ok(())
 }

@@ -78,8 +78,10 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         ..Config::default()
     };
     let server = Server::new(listener, config).await?;
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(server.local_addr()?);
     tracing::info!(templates = %server.templates().display(), "serving pages");
-    server.run(common::shutdown::ctrl_c()).await;
+    server.run(ctrl_c).await;
     Ok(())
 }

@@ -132,6 +132,8 @@ async fn serve(
     };
     let server = Server::new(listener, &identity, config)?;
     let addr = server.local_addr()?;
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
     for note in &identity.notes {
         info!("{note}");
@@ -166,7 +168,7 @@ async fn serve(
         ))
     });
     let https = tokio::spawn(server.run(stop.clone().cancelled_owned()));
-    common::shutdown::ctrl_c().await;
+    ctrl_c.await;
     stop.cancel();
     let _ = https.await;
     if let Some(redirecting) = redirecting {

@@ -91,8 +91,10 @@ async fn main() -> ExitCode {
 async fn serve(listen: ListenArgs<8124>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = common::net::bind_tcp(listen.addr()).await?;
     let server = Server::new(listener, config);
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(server.local_addr()?);
-    server.run(common::shutdown::ctrl_c()).await;
+    server.run(ctrl_c).await;
     Ok(())
 }
 

@@ -108,12 +108,12 @@ async fn send(to: SocketAddrV4, interval: Duration, count: Option<u64>) -> Resul
 async fn receive(addr: SocketAddr, count: Option<u64>) -> Result {
     let socket = receiver::bind(addr)?;
     let addr = socket.local_addr()?;
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
     println!("client running {addr}");
-    let (tallies, stopped) = receiver::run(&socket, count, common::shutdown::ctrl_c(), |line| {
-        println!("{line}")
-    })
-    .await?;
+    let (tallies, stopped) =
+        receiver::run(&socket, count, ctrl_c, |line| println!("{line}")).await?;
     if stopped == Stopped::Asked {
         println!("stopped (Ctrl-C)");
     }

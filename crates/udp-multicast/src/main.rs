@@ -144,6 +144,8 @@ async fn receive(
 ) -> Result {
     let socket = receiver::join(group, port, interface)?;
     let addr = socket.local_addr()?;
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
     println!("client running {addr}, member of {group} on {interface}");
     let listening = Listening {
@@ -151,7 +153,6 @@ async fn receive(
         leave_after,
         linger,
     };
-    let ctrl_c = common::shutdown::ctrl_c();
     let print = |line: String| println!("{line}");
     let tallies = receiver::run(&socket, (group, interface), &listening, ctrl_c, print).await?;
     for line in tallies.summary() {

@@ -87,12 +87,12 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
     let addr = server.local_addr()?;
     // The workspace's readiness line first (scripts wait for it), then the
     // seed's `'listening'` event line.
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
     println!("server running {addr}");
     // `console.log`: each line to stdout as it happens.
-    server
-        .run(common::shutdown::ctrl_c(), |line| println!("{line}"))
-        .await?;
+    server.run(ctrl_c, |line| println!("{line}")).await?;
     Ok(())
 }
 

@@ -121,9 +121,11 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let server = Server::new(listener, config)?;
     let addr = server.local_addr()?;
+    // Catch Ctrl-C from here on, before we say we are ready.
+    let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
     tracing::info!("open {scheme}://{addr}/ in a browser (two windows to chat)");
-    server.run(common::shutdown::ctrl_c()).await;
+    server.run(ctrl_c).await;
     Ok(())
 }
 
