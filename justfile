@@ -192,6 +192,30 @@ ch4-todos-seed *args:
 ch4-template *args:
     @cargo run -q -p http-template -- "$@"
 
+# Chapter 5's first step (crates/https-server/examples/hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
+[group('ch5 HTTPS')]
+[no-exit-message]
+ch5-https-hello *args:
+    @cargo run -q -p https-server --example hello -- "$@"
+
+# HTTPS on https://localhost:8443/ (HTTP/2 and HTTP/1.1); makes a local CA in certs/ on first run (--san IP for a classroom, --redirect-from 8080, --hsts)
+[group('ch5 HTTPS')]
+[no-exit-message]
+ch5-https *args:
+    @cargo run -q -p https-server -- serve "$@"
+
+# A friendly `openssl s_client`: the handshake and certificate chain of HOST:PORT (--cacert certs/ca.pem to trust the local CA)
+[group('ch5 HTTPS')]
+[no-exit-message]
+ch5-https-inspect target *args:
+    @cargo run -q -p https-server -- inspect "$@"
+
+# The HTTPS lesson in one process: certificates made, trusted and untrusted clients, a wrong name, plain HTTP, the redirect
+[group('ch5 HTTPS')]
+[no-exit-message]
+ch5-https-demo:
+    @cargo run -q -p https-server -- demo
+
 # The seed's WebSocket echo service in Rust (crates/ws-chat/examples/websocket-echo.rs) on ws://127.0.0.1:3000
 [group('ch6 WebSocket')]
 [no-exit-message]
@@ -229,6 +253,7 @@ demo:
     cargo run -q -p udp-multicast -- demo
     cargo run -q -p http-static -- demo
     cargo run -q -p http-template -- demo
+    cargo run -q -p https-server -- demo
     cargo run -q -p ws-chat -- demo
 
 # Build the pages as two books (English, and 中文 under /zh-CN/) and serve them on 127.0.0.1:PORT; installs mdbook and mdbook-mermaid with cargo if missing
@@ -344,6 +369,34 @@ bench-static-peers secs='5':
     cargo build -q --release -p http-static
     SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
       STATIC_EXTRA="rust={{release}}/http-static --port {port} --root {root};rust-quiet=env RUST_LOG=warn {{release}}/http-static --port {port} --root {root}" \
+      "{{justfile_directory()}}/../shared/peers/run-peers.sh"
+
+# Benchmark http-static --tls with wrk: 1 KiB over kept-alive TLS connections (t2 c64), then a new TLS connection per request (t2 c16, Connection: close)
+[group('course benchmarks')]
+bench-https secs='5':
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v wrk >/dev/null || { echo "bench-https needs wrk: apt-get install wrk" >&2; exit 1; }
+    cargo build -q --release -p http-static
+    root="{{justfile_directory()}}/bench-results/static-root"
+    mkdir -p "$root"
+    head -c 1024 /dev/zero | tr '\0' 'x' > "$root/index.html"
+    source "{{justfile_directory()}}/.ci/bench-lib.sh"
+    # Its own local CA and certificate (ECDSA P-256), apart from the lessons' certs/.
+    start_server "{{release}}/http-static" --tls --port 0 --root "$root" --certs "{{justfile_directory()}}/bench-results/certs"
+    echo "== keep-alive: wrk -t2 -c64 -d{{secs}}s https://$ADDR/index.html"
+    timeout $(({{secs}} + 30)) wrk -t2 -c64 -d"{{secs}}s" --latency "https://$ADDR/index.html" | grep -E 'Requests/sec|Transfer/sec|^ +(50|99)%|Non-2xx|errors'
+    report_server
+    echo "== a full TLS handshake per request: wrk -t2 -c16 -d{{secs}}s -H 'Connection: close' https://$ADDR/index.html"
+    timeout $(({{secs}} + 30)) wrk -t2 -c16 -d"{{secs}}s" --latency -H "Connection: close" "https://$ADDR/index.html" | grep -E 'Requests/sec|Transfer/sec|^ +(50|99)%|Non-2xx|errors'
+    report_server
+
+# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers; results in bench-results/)
+[group('course benchmarks')]
+bench-https-peers secs='5':
+    cargo build -q --release -p http-static
+    SECS={{secs}} ONLY=https RES="{{justfile_directory()}}/bench-results/peers-https-$(date +%Y%m%d-%H%M%S)" \
+      HTTPS_EXTRA="rust={{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark http-template with wrk: GET / (the todo page), then GET /guestbook with 1,000 messages posted first (release, loopback)
