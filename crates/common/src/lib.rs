@@ -2,21 +2,14 @@
 //! nothing that belongs to one chapter (its loops, its room, its serve loop
 //! are in its own crate). Small on purpose: read it in one sitting.
 //!
-//! - [`chat`]: the chat room's JSON messages and the nickname rule, spoken
-//!   by `tcp-chat` (chapter 2) and `ws-chat` (chapter 6);
-//! - [`datagram`]: chapter 3's numbered datagrams (`hello #17`) and the
-//!   receivers' count of what arrived, went missing or came out of order;
-//! - [`cli`]: the `--host`/`--port` flags every server takes;
-//! - [`net`]: binding a port (one plain sentence when that fails), accepting
-//!   through "too many open files", the `listening on IP:PORT` line, and a
-//!   client's host lookup;
-//! - [`logging`]: tracing to stderr, and the demos' transcript format;
-//! - [`shutdown`]: Ctrl-C (or SIGTERM) as a future;
-//! - [`exit`]: an error as one line on stderr and a non-zero exit.
+//! - [`chat`]: the chat's JSON messages and nickname rule (chapters 2, 6);
+//! - [`datagram`]: chapter 3's numbered datagrams and the receivers' count;
+//! - [`cli`], [`net`], [`logging`], [`shutdown`], [`exit`]: `--host/--port`,
+//!   binding (one plain sentence when it fails), accepting, the `listening
+//!   on` line, logs on stderr, Ctrl-C as a future, errors as one line.
 //!
-//! Behind the `tls` feature, counted apart: `tls`, chapter 5's certificate
-//! plumbing (the `--certs/--cert/--key/--san` flags, a local CA, the rustls
-//! config), for the lessons that speak TLS.
+//! Behind the `tls` feature, counted apart: `tls`, chapter 5's certificates
+//! (a local CA, the `--certs/--cert/--key/--san` flags, the rustls config).
 
 pub mod chat;
 pub mod cli;

@@ -141,6 +141,7 @@ impl Identity {
         })
     }
 
+    // ANCHOR: local
     /// The local CA's server certificate in `dir`, for localhost and `sans`.
     pub fn local(dir: &Path, sans: &[String]) -> Result<Self, TlsError> {
         let wanted: BTreeSet<String> = ALWAYS
@@ -158,6 +159,13 @@ impl Identity {
             Ok(ca) => ca,
             Err(why) => {
                 notes.push(format!("made a new local CA in {} ({why})", dir.display()));
+                if files.ca.exists() {
+                    notes.push(
+                        "the old CA is replaced: if you trusted it somewhere, remove it there \
+                         and trust the new one"
+                            .to_owned(),
+                    );
+                }
                 ca_made = true;
                 make_ca(&files, &wanted)?
             }
@@ -180,6 +188,7 @@ impl Identity {
         identity.notes = notes;
         Ok(identity)
     }
+    // ANCHOR_END: local
 
     /// A rustls server config presenting this identity, offering `alpn`
     /// (`h2`, `http/1.1`) in that order of preference; TLS 1.2 and 1.3.
@@ -298,6 +307,7 @@ fn make_ca(files: &Files, wanted: &BTreeSet<String>) -> Result<Issuer<'static, K
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     params.not_before = now - Duration::hours(1);
     params.not_after = now + Duration::days(CA_DAYS);
+    // ANCHOR: name_constraints
     let permitted = wanted.iter().map(|name| match name.parse::<IpAddr>() {
         Ok(ip) => GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(
             ip,
@@ -315,6 +325,7 @@ fn make_ca(files: &Files, wanted: &BTreeSet<String>) -> Result<Issuer<'static, K
         permitted_subtrees: permitted,
         excluded_subtrees: Vec::new(),
     });
+    // ANCHOR_END: name_constraints
     let cert = params
         .self_signed(&key)
         .map_err(|e| error(format!("cannot make the CA: {e}")))?;
@@ -323,6 +334,7 @@ fn make_ca(files: &Files, wanted: &BTreeSet<String>) -> Result<Issuer<'static, K
     Ok(Issuer::new(params, key))
 }
 
+// ANCHOR: leaf
 /// Makes the server certificate for `wanted`, signed by `ca`, and writes it.
 fn make_leaf(
     files: &Files,
@@ -349,6 +361,7 @@ fn make_leaf(
     write(&files.leaf, cert.pem().as_bytes(), false)?;
     write(&files.leaf_key, key.serialize_pem().as_bytes(), true)
 }
+// ANCHOR_END: leaf
 
 /// The certificates in a PEM file, or one sentence saying why not.
 pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
@@ -382,6 +395,14 @@ fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), TlsError> {
     }
     let _ = private;
     let mut file = options.open(path).map_err(|e| cannot_write(path, &e))?;
+    // The mode above applies to a new file only; a key remade over an old
+    // file gets it here.
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| cannot_write(path, &e))?;
+    }
     io::Write::write_all(&mut file, bytes).map_err(|e| cannot_write(path, &e))
 }
 

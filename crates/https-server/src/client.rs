@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
-use http::{HeaderMap, Request, StatusCode, Version};
+use http::{HeaderMap, Method, Request, StatusCode, Version};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::client::WebPkiServerVerifier;
@@ -251,6 +251,16 @@ pub struct Answer {
 /// `GET path` over an established TLS connection, in HTTP/2 if ALPN chose
 /// it, else in HTTP/1.1. `authority` is the `host:port` asked for.
 pub async fn get(tls: TlsStream<TcpStream>, authority: &str, path: &str) -> io::Result<Answer> {
+    request(tls, Method::GET, authority, path).await
+}
+
+/// As [`get`], with another method (`HEAD`, say).
+pub async fn request(
+    tls: TlsStream<TcpStream>,
+    method: Method,
+    authority: &str,
+    path: &str,
+) -> io::Result<Answer> {
     let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
     let io = TokioIo::new(tls);
     let response = if h2 {
@@ -260,7 +270,9 @@ pub async fn get(tls: TlsStream<TcpStream>, authority: &str, path: &str) -> io::
                 .map_err(io::Error::other)?;
         tokio::spawn(connection);
         // HTTP/2 carries the scheme and authority in the request itself.
-        let request = Request::get(format!("https://{authority}{path}"))
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("https://{authority}{path}"))
             .body(Empty::<Bytes>::new())
             .map_err(io::Error::other)?;
         sender.send_request(request).await
@@ -269,7 +281,9 @@ pub async fn get(tls: TlsStream<TcpStream>, authority: &str, path: &str) -> io::
             .await
             .map_err(io::Error::other)?;
         tokio::spawn(connection);
-        let request = Request::get(path)
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
             .header(http::header::HOST, authority)
             .body(Empty::<Bytes>::new())
             .map_err(io::Error::other)?;

@@ -145,7 +145,7 @@ async fn serve(
             addr.port()
         );
         info!(
-            "in a browser, import {ca} as an authority (docs/ch5-https.md says how, and how to remove it)"
+            "in a browser or the system's trust store, import {ca} as an authority (docs/ch5-https.md says how, and how to remove it)"
         );
     }
     // One Ctrl-C stops both listeners.
@@ -197,33 +197,42 @@ async fn inspect(
     let seen = client::inspect(addr, &name, roots)
         .await
         .map_err(|error| format!("cannot complete a TLS handshake with {addr}: {error}"))?;
-    println!("connected to {addr}, asking for {name}");
-    println!("TLS version:   {}", seen.version);
-    println!("cipher suite:  {}", seen.cipher_suite);
-    println!(
+    // Printed at the end in one write, which may fail without harm: with
+    // `inspect … | head`, nobody reads the rest (println! would panic).
+    let mut report = Vec::new();
+    report.push(format!("connected to {addr}, asking for {name}"));
+    report.push(format!("TLS version:   {}", seen.version));
+    report.push(format!("cipher suite:  {}", seen.cipher_suite));
+    report.push(format!(
         "key exchange:  {}",
         seen.key_exchange.as_deref().unwrap_or("(not known)")
-    );
-    println!(
+    ));
+    report.push(format!(
         "ALPN:          {}",
         seen.alpn.as_deref().unwrap_or("(none chosen)")
-    );
-    println!("certificate chain (as the server sent it):");
+    ));
+    report.push("certificate chain (as the server sent it):".to_owned());
     for (i, der) in seen.chain.iter().enumerate() {
         let cert = https_server::page::Certificate::of(der);
-        println!("  {i}: subject  {}", cert.subject);
-        println!("     issuer   {}", cert.issuer);
-        println!("     names    {}", cert.names.join(", "));
-        println!("     valid    {} to {}", cert.not_before, cert.not_after);
+        report.push(format!("  {i}: subject  {}", cert.subject));
+        report.push(format!("     issuer   {}", cert.issuer));
+        report.push(format!("     names    {}", cert.names.join(", ")));
+        report.push(format!(
+            "     valid    {} to {}",
+            cert.not_before, cert.not_after
+        ));
     }
+    let verdict = match &seen.verdict {
+        Ok(()) => format!("verified: trusted by {trusted_by}, for {name}"),
+        Err(why) => format!("NOT verified against {trusted_by}: {why}"),
+    };
+    report.push(verdict);
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        (report.join("\n") + "\n").as_bytes(),
+    );
     match seen.verdict {
-        Ok(()) => {
-            println!("verified: trusted by {trusted_by}, for {name}");
-            Ok(())
-        }
-        Err(why) => {
-            println!("NOT verified against {trusted_by}: {why}");
-            Err(format!("{name}'s certificate is not trusted").into())
-        }
+        Ok(()) => Ok(()),
+        Err(_) => Err(format!("{name}'s certificate is not trusted").into()),
     }
 }

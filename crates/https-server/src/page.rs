@@ -72,6 +72,7 @@ impl Certificate {
 }
 
 impl Connection {
+    // ANCHOR: connection_of
     /// What rustls knows about `tls` after the handshake.
     pub fn of(tls: &ServerConnection, chain: &[CertificateDer<'_>]) -> Self {
         Self {
@@ -91,6 +92,7 @@ impl Connection {
             chain: chain.iter().map(Certificate::of).collect(),
         }
     }
+    // ANCHOR_END: connection_of
 
     fn to_json(&self, http: Version) -> Value {
         json!({

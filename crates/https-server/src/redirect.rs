@@ -86,7 +86,11 @@ pub async fn serve(
             Ok::<_, Infallible>(redirect(&request, https_port, permanent))
         });
         tracker.spawn(async move {
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            // half_close: `nc -N`, which shuts its sending side after the
+            // request, still gets the redirect.
+            let connection = http1::Builder::new()
+                .half_close(true)
+                .serve_connection(TokioIo::new(stream), service);
             if let Err(error) = connection.await {
                 debug!(%peer, %error, "redirect connection ended with an error");
             }

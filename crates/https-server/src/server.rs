@@ -21,10 +21,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::tls::Identity;
-use http::header::{CONTENT_TYPE, HOST, HeaderValue, STRICT_TRANSPORT_SECURITY};
-use http::{Request, Response, StatusCode};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue, STRICT_TRANSPORT_SECURITY};
+use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -151,6 +151,7 @@ async fn handle_connection(
     config: &Config,
     graceful: &GracefulShutdown,
 ) {
+    // ANCHOR: handshake
     // The handshake, and the check before it, get a deadline: a client that
     // connects and says nothing must not hold a connection forever.
     let handshake = tokio::time::timeout(config.handshake_timeout, async {
@@ -174,6 +175,7 @@ async fn handle_connection(
             return;
         }
     };
+    // ANCHOR_END: handshake
     // What the handshake agreed on (the version, the cipher suite, ALPN,
     // the name the client asked for), for the page.
     let connection = Arc::new(Connection::of(tls.get_ref().1, &chain));
@@ -210,6 +212,13 @@ fn respond(
         "/connection.json" => page::json(connection, request.version()),
         _ => text(StatusCode::NOT_FOUND, "404 Not Found.\n".into()),
     };
+    // HEAD: the same headers, no body. (hyper leaves the body out for us
+    // over HTTP/1.1, not over HTTP/2, where a body would break the stream.)
+    if request.method() == Method::HEAD {
+        let length = response.body().size_hint().exact().unwrap_or(0);
+        response.headers_mut().insert(CONTENT_LENGTH, length.into());
+        *response.body_mut() = Body::default();
+    }
     // HSTS: "for this long, reach this host over HTTPS only". Sent over
     // HTTPS alone: over plain HTTP anyone could forge or strip it.
     if let Some(max_age) = hsts {
@@ -248,6 +257,7 @@ pub fn text(status: StatusCode, body: String) -> Response<Body> {
 /// anything else is closed.
 // ANCHOR: tls_or_answer
 async fn tls_or_answer(stream: TcpStream, peer: SocketAddr) -> Option<TcpStream> {
+    // ANCHOR: peek
     let mut first = [0; 1];
     // `peek` reads without taking: the TLS handshake still sees the byte.
     match stream.peek(&mut first).await {
@@ -263,23 +273,30 @@ async fn tls_or_answer(stream: TcpStream, peer: SocketAddr) -> Option<TcpStream>
             return None;
         }
     }
+    // ANCHOR_END: peek
     info!(%peer, "plain HTTP on the HTTPS port: answered 400");
     // Answered by hyper, so that the request is read before the answer and
     // the client sees the 400 (not a reset).
     let service = service_fn(|request: Request<Incoming>| async move {
         let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
-        let url = host.map_or_else(String::new, |host| {
-            let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-            format!(" https://{host}{path}")
-        });
+        let url = host.map_or_else(
+            || ".".to_owned(),
+            |host| {
+                let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+                format!(": https://{host}{path}")
+            },
+        );
         let body = format!(
             "400 Bad Request: this port speaks HTTPS, and the request came in plain HTTP. \
-             Ask for the https:// address instead:{url}\n"
+             Ask for the https:// address instead{url}\n"
         );
         Ok::<_, Infallible>(text(StatusCode::BAD_REQUEST, body))
     });
     let mut http = hyper::server::conn::http1::Builder::new();
+    // half_close: a client that sends its request and then shuts its
+    // sending side (`nc -N`) still gets the answer.
     http.keep_alive(false)
+        .half_close(true)
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(5));
     if let Err(error) = http.serve_connection(TokioIo::new(stream), service).await {

@@ -93,6 +93,7 @@ fn a_san_is_in_the_certificate_and_the_ca_vouches_for_it_and_nothing_else() {
     assert_ne!(fs::read(dir.path().join("ca.pem")).unwrap(), ca_before);
 }
 
+// ANCHOR: forged
 #[test]
 fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
     // Someone with the CA's key (a student's machine, stolen) signs a
@@ -131,6 +132,7 @@ fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
             .is_ok()
     );
 }
+// ANCHOR_END: forged
 
 #[cfg(unix)]
 #[test]
@@ -138,6 +140,19 @@ fn private_keys_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     Identity::local(dir.path(), &[]).unwrap();
+    // A key remade over a file that someone made readable to all.
+    let leaf_key = dir.path().join("server-key.pem");
+    fs::set_permissions(&leaf_key, fs::Permissions::from_mode(0o644)).unwrap();
+    fs::remove_file(dir.path().join("server.pem")).unwrap();
+    let identity = Identity::local(dir.path(), &[]).unwrap();
+    assert!(
+        identity
+            .notes
+            .iter()
+            .any(|n| n.contains("new server certificate")),
+        "{:?}",
+        identity.notes
+    );
     for file in ["ca-key.pem", "server-key.pem"] {
         let mode = fs::metadata(dir.path().join(file))
             .unwrap()

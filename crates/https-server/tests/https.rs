@@ -87,6 +87,35 @@ async fn a_client_that_trusts_the_ca_gets_200_over_http2_and_over_http1() {
 }
 
 #[tokio::test]
+async fn head_has_the_headers_and_no_body_over_http2_and_http1() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), Config::default()).await;
+    for alpn in [&b"h2"[..], b"http/1.1"] {
+        // (The page shows the connection, so its length depends on ALPN.)
+        let full = get(&server, "/", &[alpn]).await.body.len();
+        let tls = client::connect(server.addr, "localhost", roots(&server.ca), &[alpn])
+            .await
+            .unwrap();
+        let authority = format!("localhost:{}", server.addr.port());
+        let answer = tokio::time::timeout(
+            STEP,
+            client::request(tls, http::Method::HEAD, &authority, "/"),
+        )
+        .await
+        .expect("answered in time")
+        .expect("a clean HEAD answer, not a broken stream");
+        assert_eq!(answer.status, 200);
+        assert!(answer.body.is_empty());
+        assert_eq!(
+            answer.headers["content-length"].to_str().unwrap(),
+            full.to_string(),
+            "over {}",
+            String::from_utf8_lossy(alpn)
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_client_that_does_not_trust_the_ca_is_refused_as_unknown_issuer() {
     let (dir, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let server = start(dir.path(), Config::default()).await;
@@ -151,8 +180,20 @@ async fn hsts_is_sent_over_https_when_asked_for_and_only_then() {
 /// Sends `bytes` on a fresh connection, reads until the server closes it
 /// (or a step passes); returns what came back.
 async fn raw(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    exchange(addr, bytes, false).await
+}
+
+/// As [`raw`], and shuts our sending side after `bytes` (as `nc -N` does).
+async fn half_closed(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    exchange(addr, bytes, true).await
+}
+
+async fn exchange(addr: SocketAddr, bytes: &[u8], then_shutdown: bool) -> Vec<u8> {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(bytes).await.unwrap();
+    if then_shutdown {
+        stream.shutdown().await.unwrap();
+    }
     let mut answer = Vec::new();
     tokio::time::timeout(STEP, stream.read_to_end(&mut answer))
         .await
@@ -182,6 +223,17 @@ async fn plain_http_on_the_https_port_gets_400_saying_so() {
         "{}",
         reply.text()
     );
+    // Without a Host header: no address to suggest, the sentence ends.
+    let reply = testkit::http::Reply::parse(&raw(server.addr, b"GET / HTTP/1.0\r\n\r\n").await);
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.text().contains("address instead.\n"),
+        "{}",
+        reply.text()
+    );
+    // A client that shuts its side after the request still gets the answer.
+    let answer = half_closed(server.addr, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
+    assert_eq!(testkit::http::Reply::parse(&answer).status, 400);
     // And TLS still works.
     assert_eq!(get(&server, "/", &ALPN).await.status, 200);
 }
@@ -258,6 +310,8 @@ async fn the_redirect_keeps_path_and_query_refuses_a_bad_host_and_can_be_permane
     }
     let reply = testkit::http::Reply::parse(&raw(addr, b"GET / HTTP/1.0\r\n\r\n").await);
     assert_eq!(reply.status, 400, "no Host at all");
+    let reply = testkit::http::Reply::parse(&half_closed(addr, &ask("localhost")).await);
+    assert_eq!(reply.status, 307, "answered after the client shut its side");
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
