@@ -391,12 +391,12 @@ bench-https secs='5':
     timeout $(({{secs}} + 30)) wrk -t2 -c16 -d"{{secs}}s" --latency -H "Connection: close" "https://$ADDR/index.html" | grep -E 'Requests/sec|Transfer/sec|^ +(50|99)%|Non-2xx|errors'
     report_server
 
-# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers; results in bench-results/)
+# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-https-peers secs='5':
     cargo build -q --release -p http-static
     SECS={{secs}} ONLY=https RES="{{justfile_directory()}}/bench-results/peers-https-$(date +%Y%m%d-%H%M%S)" \
-      HTTPS_EXTRA="rust={{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key}" \
+      HTTPS_EXTRA="rust={{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key};rust-quiet=env RUST_LOG=warn {{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
 
 # Benchmark http-template with wrk: GET / (the todo page), then GET /guestbook with 1,000 messages posted first (release, loopback)
