@@ -15,12 +15,18 @@
 //! - `tests/mermaid.rs` (ignored by default: it needs chromium and mdBook)
 //!   builds both books and fails on any diagram mermaid could not draw.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The repository's root.
+///
+/// Read when the test runs (cargo sets `CARGO_MANIFEST_DIR` for it), not
+/// when it was compiled: a test binary reused from another checkout of the
+/// repository must check this one.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.join("../..")
 }
 
 /// Builds every binary of the workspace and returns `(name, path)` for each.

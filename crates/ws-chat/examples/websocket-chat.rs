@@ -48,12 +48,13 @@ async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error
     loop {
         let (socket, peer) = listener.accept().await?;
         let room = room.clone();
+        // Join before the handshake: the client then misses no message.
+        let mut heard = room.subscribe();
         tokio::spawn(async move {
             let Ok(ws) = tokio_tungstenite::accept_async(socket).await else {
                 return;
             };
             eprintln!("a user connected: {peer}"); // `io.on('connection')`
-            let mut heard = room.subscribe();
             // A sending half and a receiving half, used by turns below.
             let (mut sink, mut stream) = ws.split();
             loop {
