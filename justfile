@@ -174,7 +174,7 @@ ch4-html *args:
 ch4-axum-routes *args:
     @cargo run -q -p http-static --example axum-routes -- "$@"
 
-# Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR)
+# Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR; --tls: https://)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-static *args:
@@ -192,11 +192,11 @@ ch4-todos-seed *args:
 ch4-template *args:
     @cargo run -q -p http-template -- "$@"
 
-# Chapter 5's first step (crates/https-server/examples/hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
+# Chapter 5's first step (crates/https-server/examples/https-hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-hello *args:
-    @cargo run -q -p https-server --example hello -- "$@"
+    @cargo run -q -p https-server --example https-hello -- "$@"
 
 # HTTPS on https://localhost:8443/ (HTTP/2 and HTTP/1.1); makes a local CA in certs/ on first run (--san IP for a classroom, --redirect-from 8080, --hsts)
 [group('ch5 HTTPS')]
@@ -228,11 +228,10 @@ ch6-echo-seed *args:
 ch6-chat-seed *args:
     @cargo run -q -p ws-chat --example websocket-chat -- "$@"
 
-# WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows
+# WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows (--tls: https://)
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-ws-chat *args:
-    @echo "open http://127.0.0.1:3000/ in two browser windows (or the port you chose); Ctrl-C stops"
     @cargo run -q -p ws-chat -- "$@"
 
 # The WebSocket lesson in one process: the server and scripted clients, every frame shown

@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use checks::root;
 use serde_json::Value;
 
 /// The chapters' crates. `chat-cluster` (chapter 7) is the one lesson the
@@ -33,12 +34,7 @@ const ALLOWED: &[(&str, &str)] = &[("tcp-chat", "chat-cluster"), ("ws-chat", "ch
 /// The most lines `common`'s source may have, tests excluded.
 const COMMON_LIMIT: usize = 800;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-#[test]
-fn no_lesson_crate_depends_on_another() {
+fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .args([
@@ -56,7 +52,12 @@ fn no_lesson_crate_depends_on_another() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn no_lesson_crate_depends_on_another() {
+    let metadata = metadata();
     let mut found = Vec::new();
     let mut lessons_seen = 0;
     for package in metadata["packages"].as_array().unwrap() {
@@ -80,6 +81,34 @@ fn no_lesson_crate_depends_on_another() {
         found.is_empty(),
         "lesson crates depending on lessons: {found:?}"
     );
+}
+
+/// Cargo puts every example in one directory, `target/debug/examples`:
+/// two crates with an example of the same name overwrite each other's
+/// binary (and a test could run the wrong one).
+#[test]
+fn example_names_are_unique_across_the_workspace() {
+    let mut seen = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    let metadata = metadata();
+    for package in metadata["packages"].as_array().unwrap() {
+        let crate_name = package["name"].as_str().unwrap();
+        for target in package["targets"].as_array().unwrap() {
+            if target["kind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == "example")
+            {
+                let name = target["name"].as_str().unwrap().to_owned();
+                if let Some(other) = seen.insert(name.clone(), crate_name) {
+                    clashes.push(format!("{name}: in {other} and {crate_name}"));
+                }
+            }
+        }
+    }
+    assert!(seen.len() >= 10, "the examples were not found: {seen:?}");
+    assert!(clashes.is_empty(), "example names used twice: {clashes:?}");
 }
 
 /// `file`'s lines, without `#[cfg(test)]` items (a unit-test module).

@@ -95,6 +95,7 @@ async fn main() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Certificates first: a bad --cert is one sentence before anything binds.
+    let scheme = if args.tls { "https" } else { "http" };
     let tls = if args.tls {
         let identity = Identity::load_or_make(&args.certificates)?;
         for note in &identity.notes {
@@ -120,8 +121,9 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let server = Server::new(listener, config)?;
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
-    common::net::announce_listening(server.local_addr()?);
-    tracing::info!(root = %server.root().display(), "serving files");
+    let addr = server.local_addr()?;
+    common::net::announce_listening(addr);
+    tracing::info!(root = %server.root().display(), "serving files: open {scheme}://{addr}/");
     server.run(ctrl_c).await;
     Ok(())
 }

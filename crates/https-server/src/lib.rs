@@ -8,8 +8,8 @@
 //!
 //! Read it in this order:
 //!
-//! 1. `examples/hello.rs`: Hello World over HTTPS, with a certificate made
-//!    in memory (`cargo run -p https-server --example hello`);
+//! 1. `examples/https-hello.rs`: Hello World over HTTPS, with a certificate made
+//!    in memory (`cargo run -p https-server --example https-hello`);
 //! 2. [`server`]: the accept loop with the TLS handshake in it, HTTP/2 and
 //!    HTTP/1.1 on one port (ALPN), HSTS, and what the port does with
 //!    clients that do not speak TLS;

@@ -156,7 +156,7 @@ async fn an_expired_certificate_starts_with_a_warning() {
 #[tokio::test]
 async fn the_hello_example_serves_hello_world_to_a_client_that_trusts_its_certificate() {
     let (mut hello, addr) =
-        Process::server(example("https-server", "hello"), &["--port", "0"]).await;
+        Process::server(example("https-server", "https-hello"), &["--port", "0"]).await;
     let curl_line = hello.line().await.unwrap();
     let cert = curl_line
         .strip_prefix("curl --cacert ")
