@@ -31,8 +31,11 @@ const LESSONS: &[&str] = &[
 /// Lesson → lesson dependencies that are allowed.
 const ALLOWED: &[(&str, &str)] = &[("tcp-chat", "chat-cluster"), ("ws-chat", "chat-cluster")];
 
-/// The most lines `common`'s source may have, tests excluded.
-const COMMON_LIMIT: usize = 800;
+/// The most lines `common`'s source may have, tests excluded: still one
+/// sitting. It was 800 until the lessons learnt Chinese (`lang`: the
+/// language, `--help` in it; `demo`: paced steps; the students' addresses
+/// in `net`; the chat's errors in both languages), about 380 lines more.
+const COMMON_LIMIT: usize = 1200;
 
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -31,9 +31,12 @@
 //! name that works in the terminal works in the browser too. How a message
 //! is framed on the wire is each lesson's own business.
 
+use rust_i18n::t;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+
+use crate::lang::Lang;
 
 /// What a client sends to the chat server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -231,14 +234,14 @@ fn decode_tagged<'de, D: Deserializer<'de>>(deserializer: D) -> Result<(String, 
     let Value::Object(mut fields) = value else {
         return Err(D::Error::custom(format_args!(
             "a message must be a JSON object like {{\"type\":\"login\",…}}, not {}",
-            json_kind(&value)
+            json_kind_in(&value, Lang::En)
         )));
     };
     match fields.remove("type") {
         Some(Value::String(kind)) => Ok((kind, Body(fields))),
         Some(other) => Err(D::Error::custom(format_args!(
             "field `type` must be a string, not {}",
-            json_kind(&other)
+            json_kind_in(&other, Lang::En)
         ))),
         None => Err(D::Error::missing_field("type")),
     }
@@ -250,16 +253,88 @@ fn unknown_type<E: serde::de::Error>(kind: &str, known: &str) -> E {
     ))
 }
 
-/// "an array", "a number", … for error messages.
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// Why the server could not read `line` as a [`ClientMessage`], in `lang`,
+/// for the `{"type":"error"}` answer: `error` is what decoding it said.
+///
+/// English is serde's own sentence (ours, for the checks above). In
+/// Chinese the line is looked at again, step by step as the decoder does,
+/// to say the same in Chinese; only serde's detail of a wrong field's
+/// value (`invalid type: integer `5`, expected a string`) stays English.
+pub fn explain_decode_error(line: &[u8], error: &serde_json::Error, lang: Lang) -> String {
+    if lang == Lang::En {
+        return error.to_string();
     }
+    let locale = lang.code();
+    let value: Value = match serde_json::from_slice(line) {
+        Ok(value) => value,
+        Err(e) => {
+            let (line, column) = (e.line(), e.column());
+            return t!(
+                "chat.decode.not_json",
+                locale = locale,
+                line = line,
+                column = column
+            )
+            .into();
+        }
+    };
+    let Value::Object(mut fields) = value else {
+        let kind = json_kind_in(&value, lang);
+        return t!("chat.decode.not_object", locale = locale, kind = kind).into();
+    };
+    let kind = match fields.remove("type") {
+        Some(Value::String(kind)) => kind,
+        Some(other) => {
+            let kind = json_kind_in(&other, lang);
+            return t!("chat.decode.type_not_string", locale = locale, kind = kind).into();
+        }
+        None => return t!("chat.decode.missing_field", locale = locale, field = "type").into(),
+    };
+    if !CLIENT_TYPES.split(", ").any(|known| known == kind) {
+        let known = CLIENT_TYPES;
+        return t!(
+            "chat.decode.unknown_type",
+            locale = locale,
+            kind = kind,
+            known = known
+        )
+        .into();
+    }
+    // The type is known, so one of its fields is wrong: `Body::fields` named it.
+    let text = error.to_string();
+    let detail = text.split(" at line ").next().unwrap_or(&text);
+    if let Some(field) = detail
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        return t!("chat.decode.missing_field", locale = locale, field = field).into();
+    }
+    if let Some((field, detail)) = detail
+        .strip_prefix("field `")
+        .and_then(|r| r.split_once("`: "))
+    {
+        return t!(
+            "chat.decode.bad_field",
+            locale = locale,
+            field = field,
+            detail = detail
+        )
+        .into();
+    }
+    t!("chat.decode.other", locale = locale, detail = detail).into()
+}
+
+/// "an array", "数组", … for the sentences above.
+fn json_kind_in(value: &Value, lang: Lang) -> String {
+    let key = match value {
+        Value::Null => "chat.kind.null",
+        Value::Bool(_) => "chat.kind.boolean",
+        Value::Number(_) => "chat.kind.number",
+        Value::String(_) => "chat.kind.string",
+        Value::Array(_) => "chat.kind.array",
+        Value::Object(_) => "chat.kind.object",
+    };
+    t!(key, locale = lang.code()).into()
 }
 
 /// The longest nickname, in characters.
@@ -267,30 +342,32 @@ pub const MAX_NICKNAME: usize = 32;
 
 // ANCHOR: check_nickname
 /// Checks a requested nickname. Returns it without surrounding spaces, or
-/// a sentence saying what is wrong with it. (Whether it is taken is each
-/// room's business: both compare ignoring case.)
-pub fn check_nickname(requested: &str) -> Result<&str, String> {
+/// a sentence in `lang` saying what is wrong with it. (Whether it is taken
+/// is each room's business: both compare ignoring case.)
+pub fn check_nickname(requested: &str, lang: Lang) -> Result<&str, String> {
+    let locale = lang.code();
     let nickname = requested.trim();
     if nickname.is_empty() {
-        return Err("a nickname cannot be empty or only spaces".into());
+        return Err(t!("chat.nickname.empty", locale = locale).into());
     }
     if nickname.chars().count() > MAX_NICKNAME {
-        return Err(format!(
-            "nickname too long: at most {MAX_NICKNAME} characters"
-        ));
+        return Err(t!(
+            "chat.nickname.too_long",
+            locale = locale,
+            max = MAX_NICKNAME
+        )
+        .into());
     }
     if nickname.chars().any(char::is_control) {
-        return Err("a nickname cannot contain control characters".into());
+        return Err(t!("chat.nickname.control", locale = locale).into());
     }
     if nickname.chars().any(char::is_whitespace) {
-        return Err("a nickname cannot contain spaces: others write @nickname to reach you".into());
+        return Err(t!("chat.nickname.space", locale = locale).into());
     }
     if nickname.starts_with(['@', '/']) {
         // "@bob hi" is a private message and "/users" a command in the
         // clients: a user called "/quit" or "@x" could not be told apart.
-        return Err(
-            "a nickname cannot start with @ or /: the chat clients read those as commands".into(),
-        );
+        return Err(t!("chat.nickname.command", locale = locale).into());
     }
     Ok(nickname)
 }

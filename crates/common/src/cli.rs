@@ -41,9 +41,10 @@ fn parse_host(text: &str) -> Result<IpAddr, String> {
         return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
     text.parse().map_err(|_| {
-        "not an IP address: use 127.0.0.1 (this machine only), \
-         0.0.0.0 (every interface, for a classroom LAN) or ::1"
-            .to_owned()
+        // A parser has no arguments but the text: the language is read from
+        // the command line again (`--lang`), or the system's.
+        let lang = crate::lang::Lang::from_args_or_system(std::env::args_os());
+        rust_i18n::t!("host.not_ip", locale = lang.code()).into_owned()
     })
 }
 

@@ -12,15 +12,24 @@ fn filter() -> EnvFilter {
     EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
-/// Logging for a server or client run from the command line: timestamped
-/// lines on stderr. Calling it twice is harmless.
+/// Logging for a server or client run from the command line: lines on
+/// stderr stamped with the local time to the second (`14:05:31`), easy to
+/// read on a projector. chrono reads the time zone itself (`TZ`,
+/// /etc/localtime), so this works in a multi-threaded program, where the
+/// `time` crate's local offset gives up. Calling it twice is harmless.
 pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter())
+        .with_timer(local_time())
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+/// The local time to the second, as log lines show it.
+fn local_time() -> tracing_subscriber::fmt::time::ChronoLocal {
+    tracing_subscriber::fmt::time::ChronoLocal::new("%H:%M:%S".to_owned())
 }
 
 /// Logging for a `demo` subcommand: the server's log lines join the
@@ -56,5 +65,37 @@ struct Role(&'static str);
 impl FormatTime for Role {
     fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
         write!(writer, "  {:>6} |", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formats one time stamp on a thread of a multi-threaded runtime, as
+    /// a server's log line would be.
+    #[test]
+    fn the_time_is_local_to_the_second_on_any_thread() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let stamp = runtime.block_on(async {
+            tokio::spawn(async {
+                let mut text = String::new();
+                local_time()
+                    .format_time(&mut Writer::new(&mut text))
+                    .unwrap();
+                text
+            })
+            .await
+            .unwrap()
+        });
+        let digits = |part: &str| part.len() == 2 && part.chars().all(|c| c.is_ascii_digit());
+        let parts: Vec<&str> = stamp.split(':').collect();
+        assert!(
+            parts.len() == 3 && parts.iter().all(|part| digits(part)),
+            "{stamp:?}"
+        );
     }
 }

@@ -2,10 +2,13 @@
 //! the `listening on` line; and resolving a client's host.
 
 use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use rust_i18n::t;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
+
+use crate::lang::Lang;
 
 /// Why a server could not start listening, worded for the person who typed
 /// the command: what happened, and what to do about it.
@@ -39,6 +42,33 @@ pub enum BindError {
 }
 
 impl BindError {
+    /// The same sentence in `lang` (`Display` is the English one).
+    pub fn localized(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            Self::InUse(addr) => t!(
+                "bind.in_use",
+                locale = locale,
+                ip = addr.ip(),
+                port = addr.port()
+            )
+            .into(),
+            Self::PrivilegedPort(addr) => {
+                t!("bind.privileged", locale = locale, port = addr.port()).into()
+            }
+            Self::NotLocal(addr) => t!(
+                "bind.not_local",
+                locale = locale,
+                addr = addr,
+                ip = addr.ip()
+            )
+            .into(),
+            Self::Other(addr, error) => {
+                t!("bind.other", locale = locale, addr = addr, error = error).into()
+            }
+        }
+    }
+
     /// Turns the OS error from `bind` into the sentence a user needs.
     pub fn explain(addr: SocketAddr, source: io::Error) -> Self {
         match source.kind() {
@@ -102,4 +132,59 @@ pub fn announce_listening(addr: SocketAddr) {
     // A closed stdout must not stop a server; there is nobody to tell.
     let _ = writeln!(out, "listening on {addr}");
     let _ = out.flush();
+}
+
+/// Tells the teacher, after the `listening on` line, how students reach
+/// this server (on stderr, so the stdout contract stays one line).
+///
+/// Bound to every interface (`0.0.0.0` or `::`): one line per address of
+/// this machine that a classroom LAN can reach, as `join` writes it (a URL,
+/// an `nc` command), and a hint about firewalls. Bound to loopback: a
+/// reminder that only this machine can connect.
+pub fn tell_students(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) -> String) {
+    let locale = lang.code();
+    if bound.ip().is_loopback() {
+        eprintln!("{}", t!("students.local_only", locale = locale));
+        return;
+    }
+    let addresses = if bound.ip().is_unspecified() {
+        lan_addresses(bound.is_ipv6())
+    } else {
+        vec![bound.ip()]
+    };
+    if addresses.is_empty() {
+        eprintln!("{}", t!("students.no_lan", locale = locale));
+    }
+    for ip in addresses {
+        let how = join(SocketAddr::new(ip, bound.port()));
+        eprintln!("{}", t!("students.join", locale = locale, how = how));
+    }
+    eprintln!(
+        "{}",
+        t!("students.firewall", locale = locale, port = bound.port())
+    );
+}
+
+/// This machine's addresses a classroom can reach: not loopback, not
+/// link-local (169.254.x.x, fe80::), not a container bridge (docker0,
+/// br-…, veth…, virbr…, cni…); IPv4 first, IPv6 too when bound to `::`.
+fn lan_addresses(with_ipv6: bool) -> Vec<IpAddr> {
+    const BRIDGES: [&str; 7] = ["docker", "br-", "veth", "virbr", "cni", "flannel", "podman"];
+    let Ok(interfaces) = if_addrs::get_if_addrs() else {
+        return Vec::new();
+    };
+    let mut found: Vec<IpAddr> = interfaces
+        .into_iter()
+        .filter(|iface| !BRIDGES.iter().any(|bridge| iface.name.starts_with(bridge)))
+        .map(|iface| iface.ip())
+        .filter(|ip| match ip {
+            IpAddr::V4(v4) => !v4.is_loopback() && !v4.is_link_local(),
+            IpAddr::V6(v6) => {
+                with_ipv6 && !v6.is_loopback() && (v6.segments()[0] & 0xffc0) != 0xfe80
+            }
+        })
+        .collect();
+    found.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    found.dedup();
+    found
 }

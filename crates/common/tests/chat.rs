@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use common::chat::*;
+use common::lang::Lang::{self, En, ZhCn};
 use serde_json::{Value, json};
 
 /// Parses `json` as `T`, checks it is `expected`, and checks that writing it
@@ -215,20 +216,73 @@ fn typing_must_be_a_boolean() {
 
 #[test]
 fn nickname_rules() {
-    assert_eq!(check_nickname("  alice "), Ok("alice"));
-    assert_eq!(check_nickname("李雷"), Ok("李雷"));
-    assert!(check_nickname("").unwrap_err().contains("empty"));
-    assert!(check_nickname("   ").unwrap_err().contains("empty"));
-    assert!(check_nickname("a b").unwrap_err().contains("spaces"));
-    assert!(check_nickname("a\u{7}b").unwrap_err().contains("control"));
+    assert_eq!(check_nickname("  alice ", En), Ok("alice"));
+    assert_eq!(check_nickname("李雷", En), Ok("李雷"));
+    assert!(check_nickname("", En).unwrap_err().contains("empty"));
+    assert!(check_nickname("   ", En).unwrap_err().contains("empty"));
+    assert!(check_nickname("a b", En).unwrap_err().contains("spaces"));
+    assert!(
+        check_nickname("a\u{7}b", En)
+            .unwrap_err()
+            .contains("control")
+    );
     // What the clients read as a command or a private message.
-    let command = check_nickname("/quit").unwrap_err();
+    let command = check_nickname("/quit", En).unwrap_err();
     assert!(command.contains("start with @ or /"), "{command}");
-    let private = check_nickname("@x").unwrap_err();
+    let private = check_nickname("@x", En).unwrap_err();
     assert!(private.contains("start with @ or /"), "{private}");
-    assert_eq!(check_nickname("x/y"), Ok("x/y"));
+    assert_eq!(check_nickname("x/y", En), Ok("x/y"));
     let longest = "é".repeat(MAX_NICKNAME);
-    assert_eq!(check_nickname(&longest), Ok(longest.as_str()));
+    assert_eq!(check_nickname(&longest, En), Ok(longest.as_str()));
     let too_long = "é".repeat(MAX_NICKNAME + 1);
-    assert!(check_nickname(&too_long).unwrap_err().contains("too long"));
+    assert!(
+        check_nickname(&too_long, En)
+            .unwrap_err()
+            .contains("too long")
+    );
+}
+
+#[test]
+fn nickname_rules_are_said_in_chinese_too() {
+    assert_eq!(check_nickname("  李雷 ", ZhCn), Ok("李雷"));
+    assert_eq!(
+        check_nickname("", ZhCn),
+        Err("昵称不能为空，也不能全是空格".into())
+    );
+    let command = check_nickname("/quit", ZhCn).unwrap_err();
+    assert!(command.contains("不能以 @ 或 / 开头"), "{command}");
+    let too_long = check_nickname(&"é".repeat(MAX_NICKNAME + 1), ZhCn).unwrap_err();
+    assert!(
+        too_long.contains(&format!("最多 {MAX_NICKNAME} 个字符")),
+        "{too_long}"
+    );
+}
+
+/// What the server answers, in `lang`, to a line it cannot read.
+fn explained(line: &str, lang: Lang) -> String {
+    let error = serde_json::from_str::<ClientMessage>(line).unwrap_err();
+    explain_decode_error(line.as_bytes(), &error, lang)
+}
+
+#[test]
+fn a_bad_message_is_explained_in_either_language() {
+    let cases = [
+        ("hello", "这不是合法的 JSON（第 1 行第 1 列附近出错）"),
+        ("[1]", "而不是数组"),
+        (r#"{"type":5}"#, "字段 `type` 必须是字符串，而不是数字"),
+        (r#"{"nickname":"a"}"#, "缺少字段 `type`"),
+        (r#"{"type":"shout"}"#, "不认识的消息类型 `shout`"),
+        (r#"{"type":"login"}"#, "缺少字段 `nickname`"),
+        (
+            r#"{"type":"login","nickname":5}"#,
+            "字段 `nickname` 的值不对（invalid type",
+        ),
+    ];
+    for (line, chinese) in cases {
+        let said = explained(line, ZhCn);
+        assert!(said.contains(chinese), "{line}: {said}");
+        // English is serde's sentence, as before.
+        let error = serde_json::from_str::<ClientMessage>(line).unwrap_err();
+        assert_eq!(explained(line, En), error.to_string());
+    }
 }

@@ -108,7 +108,7 @@ impl Room {
     /// why, and returns `None`: the client may try again.
     pub fn join(&self, requested: &str, outbox: &Outbox) -> Option<String> {
         let mut members = self.members();
-        let checked = check_nickname(requested).and_then(|nickname| {
+        let checked = check_nickname(requested, common::lang::Lang::En).and_then(|nickname| {
             if members.contains_key(&nickname.to_lowercase()) {
                 Err(format!("nickname {nickname} is taken, choose another"))
             } else {
