@@ -103,6 +103,8 @@ fn marker<'a>(line: &'a str, kind: &str) -> Option<&'a str> {
 struct Transcript {
     place: String,
     krate: String,
+    /// The page's edition: `LANG` for the demo (`zh_CN.UTF-8` or `en_US.UTF-8`).
+    lang: &'static str,
     lines: Vec<String>,
 }
 
@@ -158,6 +160,11 @@ fn check_page(page: &Path, update: bool) -> PageReport {
                 Some((_, body)) => report.transcripts.push(Transcript {
                     place: place.clone(),
                     krate: krate.to_owned(),
+                    lang: if page.components().any(|part| part.as_os_str() == "zh-CN") {
+                        "zh_CN.UTF-8"
+                    } else {
+                        "en_US.UTF-8"
+                    },
                     lines: body.iter().map(|l| (*l).to_owned()).collect(),
                 }),
                 None => report.problems.push(format!(
@@ -260,10 +267,14 @@ fn missing_from(shown: &[String], output: &str) -> Vec<String> {
     missing
 }
 
-/// Runs `binary demo` (at most two minutes) and returns what it printed.
-fn demo_output(binary: &Path) -> String {
+/// Runs `binary demo` (at most two minutes) in the language `lang` names
+/// (a `LANG` value) and returns what it printed.
+fn demo_output(binary: &Path, lang: &str) -> String {
     let mut child = Command::new(binary)
         .arg("demo")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
         .current_dir(root())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -313,17 +324,21 @@ fn demo_transcripts_are_what_the_demos_print() {
         return;
     }
     let binaries: BTreeMap<String, PathBuf> = workspace_binaries().into_iter().collect();
-    let wanted: BTreeSet<&str> = transcripts.iter().map(|t| t.krate.as_str()).collect();
+    let wanted: BTreeSet<(&str, &str)> = transcripts
+        .iter()
+        .map(|t| (t.krate.as_str(), t.lang))
+        .collect();
     let mut outputs = BTreeMap::new();
-    for krate in wanted {
+    for (krate, lang) in wanted {
         let binary = binaries
             .get(krate)
             .unwrap_or_else(|| panic!("demo-output names {krate}, which is no binary"));
-        outputs.insert(krate, demo_output(binary));
+        outputs.insert((krate, lang), demo_output(binary, lang));
     }
     let mut problems = Vec::new();
     for transcript in &transcripts {
-        let missing = missing_from(&transcript.lines, &outputs[transcript.krate.as_str()]);
+        let output = &outputs[&(transcript.krate.as_str(), transcript.lang)];
+        let missing = missing_from(&transcript.lines, output);
         if !missing.is_empty() {
             problems.push(format!(
                 "{}: `{} demo` no longer prints (in this order):\n{}",
