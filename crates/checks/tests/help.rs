@@ -44,6 +44,60 @@ fn subcommands(help_text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Does `text` have Chinese in it?
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The lessons' help speaks the student's language: with `--lang zh-CN` the
+/// program's and every subcommand's description and options are in
+/// Chinese, with `--lang en` they are not (clap's own `Usage:` and
+/// `Options:` stay English). `LANG=zh_CN.UTF-8` alone picks Chinese too.
+#[test]
+fn every_lesson_explains_itself_in_chinese_and_english() {
+    let mut problems = Vec::new();
+    for (name, path) in &workspace_binaries() {
+        // loadgen measures the lessons; it is not one, and stays English.
+        if name == "loadgen" {
+            continue;
+        }
+        let top = help(path, &["--lang", "en", "--help"]);
+        for command in std::iter::once(None).chain(subcommands(&top).into_iter().map(Some)) {
+            let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+            args.extend(["--help", "--lang"]);
+            let english = help(path, &[args.as_slice(), &["en"]].concat());
+            let chinese = help(path, &[args.as_slice(), &["zh-CN"]].concat());
+            let place = format!("{name} {}", command.as_deref().unwrap_or(""));
+            if has_chinese(&english) {
+                problems.push(format!("{place}: Chinese in the English help:\n{english}"));
+            }
+            // Every line that describes something, not only one of them.
+            let untranslated: Vec<&str> = chinese
+                .lines()
+                .filter(|line| line.starts_with("  ") && line.trim_start().starts_with('-'))
+                .filter(|line| !line.contains("--help") && !line.contains("--version"))
+                .filter(|line| !has_chinese(line))
+                .collect();
+            if !has_chinese(chinese.lines().next().unwrap_or("")) || !untranslated.is_empty() {
+                problems.push(format!(
+                    "{place}: not all in Chinese with --lang zh-CN:\n{chinese}"
+                ));
+            }
+        }
+        let output = Command::new(path)
+            .arg("--help")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "zh_CN.UTF-8")
+            .output()
+            .unwrap();
+        if !has_chinese(&String::from_utf8_lossy(&output.stdout)) {
+            problems.push(format!("{name}: LANG=zh_CN.UTF-8 does not pick Chinese"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
 #[test]
 fn every_binary_and_subcommand_has_help() {
     let binaries = workspace_binaries();

@@ -22,8 +22,11 @@ use regex::Regex;
 
 const LANGUAGES: [&str; 2] = ["en", "zh-CN"];
 
-/// `crate name → its texts by language`, for every crate with `locales/`.
-fn crates_with_texts() -> BTreeMap<String, (PathBuf, BTreeMap<String, BTreeMap<String, String>>)> {
+/// `language → key → text`, as rust-i18n loads a crate's `locales/`.
+type Texts = BTreeMap<String, BTreeMap<String, String>>;
+
+/// `crate name → (its directory, its texts)`, for every crate with `locales/`.
+fn crates_with_texts() -> BTreeMap<String, (PathBuf, Texts)> {
     let mut found = BTreeMap::new();
     for entry in fs::read_dir(root().join("crates")).unwrap() {
         let dir = entry.unwrap().path();
