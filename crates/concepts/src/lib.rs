@@ -8,9 +8,28 @@
 //! ```text
 //! $ just ch1-is-ip 127.0.0.1 ::1 localhost
 //! $ cargo run -p concepts -- demo
+//! $ cargo run -p concepts -- --lang zh-CN is-ip ::1    # 中文输出
 //! ```
+//!
+//! Every sentence it prints is in `locales/app.yml`, in English and
+//! Chinese; the language is passed along (`--lang`, or LANG).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use common::lang::Lang;
+use rust_i18n::t;
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// A `--help` text in `lang`, for `common::lang::parse`.
+pub fn help_text(lang: Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}
+
+/// One of this crate's sentences in `lang`.
+pub fn text(lang: Lang, key: &str) -> String {
+    t!(key, locale = lang.code()).into_owned()
+}
 
 // ANCHOR: is_ip
 /// `net.isIP(input)`: 4 for an IPv4 address, 6 for IPv6, 0 for anything else.
@@ -34,28 +53,24 @@ pub fn is_ipv6(input: &str) -> bool {
 // ANCHOR_END: is_ip
 
 // ANCHOR: kind
-/// What kind of address this is, in the chapter's terms.
-pub fn kind(ip: IpAddr) -> &'static str {
+/// What kind of address this is, in the chapter's terms, in `lang`
+/// (the sentences are `kind.*` in `locales/app.yml`).
+pub fn kind(ip: IpAddr, lang: Lang) -> String {
     // `::ffff:127.0.0.1` is an IPv4 address written as IPv6: judge the IPv4.
-    match ip.to_canonical() {
-        ip if ip.is_loopback() => "loopback: this machine itself (ping 127.0.0.1, ping ::1)",
-        ip if ip.is_unspecified() => "unspecified: \"every interface\" when a server binds it",
-        ip if ip.is_multicast() => "multicast: a group address (chapter 3)",
-        IpAddr::V4(v4) if v4.is_broadcast() => {
-            "limited broadcast: everyone on this LAN (chapter 3)"
-        }
-        IpAddr::V4(v4) if v4.is_private() => {
-            "private: a home or classroom LAN, not routed on the internet"
-        }
-        IpAddr::V4(v4) if v4.is_link_local() => "link-local: self-assigned, this link only",
-        IpAddr::V4(v4) if v4.is_documentation() => "documentation: for examples, never routed",
-        IpAddr::V6(v6) if v6.segments()[..2] == [0x2001, 0x0db8] => {
-            "documentation: for examples, never routed"
-        }
-        IpAddr::V6(v6) if v6.is_unicast_link_local() => "link-local: self-assigned, this link only",
-        IpAddr::V6(v6) if v6.is_unique_local() => "unique local: IPv6's private range",
-        _ => "global: routable on the internet",
-    }
+    let key = match ip.to_canonical() {
+        ip if ip.is_loopback() => "kind.loopback",
+        ip if ip.is_unspecified() => "kind.unspecified",
+        ip if ip.is_multicast() => "kind.multicast",
+        IpAddr::V4(v4) if v4.is_broadcast() => "kind.broadcast",
+        IpAddr::V4(v4) if v4.is_private() => "kind.private",
+        IpAddr::V4(v4) if v4.is_link_local() => "kind.link_local",
+        IpAddr::V4(v4) if v4.is_documentation() => "kind.documentation",
+        IpAddr::V6(v6) if v6.segments()[..2] == [0x2001, 0x0db8] => "kind.documentation",
+        IpAddr::V6(v6) if v6.is_unicast_link_local() => "kind.link_local",
+        IpAddr::V6(v6) if v6.is_unique_local() => "kind.unique_local",
+        _ => "kind.global",
+    };
+    text(lang, key)
 }
 // ANCHOR_END: kind
 
@@ -75,21 +90,21 @@ pub fn kind(ip: IpAddr) -> &'static str {
 /// *ephemeral* range instead: on Linux 32768–60999
 /// (`/proc/sys/net/ipv4/ip_local_port_range`), on Windows and macOS IANA's
 /// dynamic range.
-pub fn port_range(port: u16) -> &'static str {
-    match port {
-        0 => {
-            "0: not a real port; binding it asks the OS for a free one from its ephemeral range (Linux: 32768-60999)"
-        }
-        1..=1023 => "system (well-known, 0-1023): HTTP 80, HTTPS 443; binding needs root on Linux",
-        1024..=49151 => "user (registered, 1024-49151): assigned to applications, free to use",
-        49152..=65535 => "dynamic (private, 49152-65535): never assigned; free to use",
-    }
+pub fn port_range(port: u16, lang: Lang) -> String {
+    let key = match port {
+        0 => "port.zero",
+        1..=1023 => "port.system",
+        1024..=49151 => "port.user",
+        49152..=65535 => "port.dynamic",
+    };
+    text(lang, key)
 }
 // ANCHOR_END: port_range
 
 // ANCHOR: explain
-/// One line about `input`: what `net.isIP` and friends say, and what it is.
-pub fn explain(input: &str) -> String {
+/// One line about `input`: what `net.isIP` and friends say, and what it is
+/// (in `lang`; the `isIP=4` part is Node's, the same in both).
+pub fn explain(input: &str, lang: Lang) -> String {
     let verdict = format!(
         "isIP={} isIPv4={} isIPv6={}",
         is_ip(input),
@@ -97,8 +112,11 @@ pub fn explain(input: &str) -> String {
         is_ipv6(input)
     );
     match input.parse::<IpAddr>() {
-        Ok(ip) => format!("{input:<18} {verdict}  {}", kind(ip)),
-        Err(error) => format!("{input:<18} {verdict}  not an address ({error})"),
+        Ok(ip) => format!("{input:<18} {verdict}  {}", kind(ip, lang)),
+        Err(error) => {
+            let why = t!("explain.not_address", locale = lang.code(), error = error);
+            format!("{input:<18} {verdict}  {why}")
+        }
     }
 }
 // ANCHOR_END: explain
