@@ -3,7 +3,10 @@
 use std::io;
 use std::time::Duration;
 
+use common::demo::{DemoArgs, Steps};
+use common::lang::Lang;
 use common::logging::demo_line;
+use rust_i18n::t;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -14,12 +17,17 @@ use crate::server::{Config, GREETING, Server};
 /// Runs the server on an ephemeral loopback port and drives it with clients,
 /// printing both sides. Logging must already be set up by
 /// `common::logging::init_demo("server")` for the server's lines to show.
-pub async fn run() -> io::Result<()> {
+/// `args` says whether to wait for Enter between steps; `lang` is the
+/// narration's language.
+pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
+    let locale = lang.code();
+    let mut steps = Steps::new(args, lang);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let server = Server::new(
         listener,
         Config {
             grace: Duration::from_secs(1),
+            lang,
             ..Config::default()
         },
     );
@@ -29,39 +37,37 @@ pub async fn run() -> io::Result<()> {
     let server = tokio::spawn(server.run(async {
         let _ = stopped.await;
     }));
-    println!("tcp-echo demo: the server listens on {addr} (port 0 let the OS choose)");
+    println!("{}", t!("demo.listening", locale = locale, addr = addr));
 
-    step("1. the seed's client: connect, write \"world!\\r\\n\", end, print what comes back");
-    let echoed = client::run(addr, b"world!\r\n", narrate).await?;
-    demo_line(
-        "client",
-        format!(
-            "in all: {:?}: the greeting, then our own bytes",
-            text(&echoed)
-        ),
-    );
+    steps.next(&t!("demo.step1", locale = locale)).await;
+    let echoed = client::run(addr, b"world!\r\n", |event| narrate(event, lang)).await?;
+    let all = format!("{:?}", text(&echoed));
+    demo_line("client", t!("demo.in_all", locale = locale, text = all));
     wait_until_closed(&mut connections).await;
 
-    step("2. binary-safe and any size: 1 MiB with NUL bytes comes back byte for byte");
+    steps.next(&t!("demo.step2", locale = locale)).await;
     let payload: Vec<u8> = (0..1024 * 1024u32).map(|i| (i % 251) as u8).collect();
     let echoed = client::run(addr, &payload, |event| {
         if let Event::Connected(_) = event {
-            demo_line("client", "connected; sending 1048576 bytes while reading");
+            demo_line("client", t!("demo.sending", locale = locale));
         }
     })
     .await?;
     let same = echoed.get(GREETING.len()..) == Some(&payload[..]);
-    demo_line(
-        "client",
-        format!(
-            "received {} bytes after the greeting: {}",
-            echoed.len() - GREETING.len(),
-            if same { "identical" } else { "DIFFERENT" }
-        ),
+    let verdict = t!(
+        if same {
+            "demo.identical"
+        } else {
+            "demo.different"
+        },
+        locale = locale
     );
+    let n = echoed.len() - GREETING.len();
+    let received = t!("demo.received", locale = locale, n = n, verdict = verdict);
+    demo_line("client", received);
     wait_until_closed(&mut connections).await;
 
-    step("3. getConnections(): two clients connect and say nothing");
+    steps.next(&t!("demo.step3", locale = locale)).await;
     let mut first = TcpStream::connect(addr).await?;
     let mut second = TcpStream::connect(addr).await?;
     let mut greeting = [0; GREETING.len()];
@@ -71,32 +77,36 @@ pub async fn run() -> io::Result<()> {
         .wait_for(|n| *n == 2)
         .await
         .map_err(io::Error::other)?;
-    demo_line("demo", format!("the server counts {open} open connections"));
+    demo_line("demo", t!("demo.counts", locale = locale, open = open));
     drop((first, second));
     wait_until_closed(&mut connections).await;
 
-    step("4. Ctrl-C, like server.close(): stop accepting, let open connections finish");
+    steps.next(&t!("demo.step4", locale = locale)).await;
     let _ = stop.send(());
     server.await.map_err(io::Error::other)?;
     match TcpStream::connect(addr).await {
-        Err(error) => demo_line("client", format!("connecting again fails: {error}")),
-        Ok(_) => demo_line("client", "connecting again worked (unexpected)"),
+        Err(error) => demo_line(
+            "client",
+            t!("demo.again_fails", locale = locale, error = error),
+        ),
+        Ok(_) => demo_line("client", t!("demo.again_worked", locale = locale)),
     }
-    println!("\ndone: every step above ran on 127.0.0.1 in this one process.");
+    println!("\n{}", t!("demo.done", locale = locale));
     Ok(())
 }
 
-fn step(title: &str) {
-    println!("\n── {title}");
-}
-
 /// Prints a client event as a transcript line.
-fn narrate(event: Event<'_>) {
-    match event {
-        Event::Connected(addr) => demo_line("client", format!("connected to server! ({addr})")),
-        Event::Data(chunk) => demo_line("client", format!("data: {:?}", text(chunk))),
-        Event::Disconnected => demo_line("client", "disconnected from server"),
-    }
+fn narrate(event: Event<'_>, lang: Lang) {
+    let locale = lang.code();
+    let line = match event {
+        Event::Connected(addr) => t!("demo.connected_to", locale = locale, addr = addr),
+        Event::Data(chunk) => {
+            let shown = format!("{:?}", text(chunk));
+            t!("demo.data", locale = locale, text = shown)
+        }
+        Event::Disconnected => t!("client.disconnected", locale = locale),
+    };
+    demo_line("client", line);
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -25,6 +25,20 @@
 //! The server logs every connection, with the number open, on stderr.
 //! `cargo run -p tcp-echo -- demo` runs server and client in one process and
 //! narrates both sides.
+//!
+//! What the server logs for the teacher, the client's lines and the demo's
+//! narration are in `locales/app.yml`, in English and Chinese: `--lang
+//! zh-CN|en`, or LANG, chooses. The greeting, `hello\r\n`, is the seed's
+//! bytes on the wire, the same in both.
+
+use common::lang::Lang;
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// A `--help` text in `lang`, for `common::lang::parse`.
+pub fn help_text(lang: Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}
 
 pub mod client;
 pub mod demo;

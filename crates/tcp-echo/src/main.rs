@@ -7,8 +7,14 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use common::cli::ListenArgs;
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
+use rust_i18n::t;
 use tcp_echo::client::{self, Event};
 use tcp_echo::{Config, Server};
+
+// The binary's own lines (the client's) come from the same locales/app.yml.
+rust_i18n::i18n!("locales", fallback = "en");
 
 /// A TCP echo server and client (chapter 2 of the Node.js networking tutorial).
 #[derive(Debug, Parser)]
@@ -16,6 +22,8 @@ use tcp_echo::{Config, Server};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    lang: LangArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,7 +57,10 @@ enum Command {
         message: String,
     },
     /// Run server and clients in one process on loopback and narrate both sides.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        demo: DemoArgs,
+    },
 }
 
 // One thread, like Node's event loop. An echo server spends its time
@@ -60,7 +71,9 @@ enum Command {
 // load generator needs the other core (docs/benchmarks.md).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` in the user's language; `lang` for all we print and log.
+    let cli: Cli = common::lang::parse(tcp_echo::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         Command::Server {
             listen,
@@ -71,6 +84,7 @@ async fn main() -> ExitCode {
             let config = Config {
                 max_connections,
                 idle_timeout: idle_timeout.map(Duration::from_secs),
+                lang,
                 ..Config::default()
             };
             serve(listen, config).await
@@ -79,40 +93,52 @@ async fn main() -> ExitCode {
             host,
             port,
             message,
-        } => connect(&host, port, &message).await,
-        Command::Demo => {
+        } => connect(&host, port, &message, lang).await,
+        Command::Demo { demo } => {
             common::logging::init_demo("server");
-            tcp_echo::demo::run().await.map_err(Into::into)
+            tcp_echo::demo::run(&demo, lang).await.map_err(Into::into)
         }
     };
-    common::exit::report("tcp-echo", result)
+    common::exit::report_in(lang, "tcp-echo", result)
 }
 
 async fn serve(listen: ListenArgs<8124>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let lang = config.lang;
     let listener = common::net::bind_tcp(listen.addr()).await?;
     let server = Server::new(listener, config);
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
-    common::net::announce_listening(server.local_addr()?);
+    let addr = server.local_addr()?;
+    common::net::announce_listening(addr);
+    // For a classroom (--host 0.0.0.0): how students reach us.
+    common::net::tell_students(addr, lang, |at| format!("nc {} {}", at.ip(), at.port()));
     server.run(ctrl_c).await;
     Ok(())
 }
 
-async fn connect(host: &str, port: u16, message: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn connect(
+    host: &str,
+    port: u16,
+    message: &str,
+    lang: Lang,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let locale = lang.code();
     let addr = common::net::resolve(host, port).await?;
     let message = format!("{message}\r\n");
     let result = client::run(addr, message.as_bytes(), |event| match event {
-        Event::Connected(_) => println!("connected to server!"),
+        Event::Connected(_) => println!("{}", t!("client.connected", locale = locale)),
         Event::Data(chunk) => {
             // Like Node's `data.toString()`: the bytes as they came.
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(chunk);
             let _ = out.flush();
         }
-        Event::Disconnected => println!("disconnected from server"),
+        Event::Disconnected => println!("{}", t!("client.disconnected", locale = locale)),
     })
     .await;
     result.map(drop).map_err(|error| {
-        format!("cannot talk to {addr}: {error} (is `tcp-echo server` running?)").into()
+        t!("client.cannot", locale = locale, addr = addr, error = error)
+            .into_owned()
+            .into()
     })
 }

@@ -18,6 +18,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -106,13 +108,14 @@ impl Server {
             {
                 // Dropping the socket closes it: the client sees the
                 // connection end before any greeting.
-                warn!(%peer, max, "refused client: too many connections");
+                warn!(%peer, max, "{}", t!("log.refused", locale = config.lang.code()));
                 continue;
             }
 
             // Counts this connection until its task ends, however it ends.
             let guard = OpenConnection::new(&open);
-            info!(%peer, open = guard.count(), "client connected");
+            let connected = t!("log.connected", locale = config.lang.code());
+            info!(%peer, open = guard.count(), "{connected}");
             // One task per client: `spawn` runs it concurrently with this loop
             // and with every other client, as Node's event loop would.
             tracker.spawn(handle_connection(
@@ -120,6 +123,7 @@ impl Server {
                 peer,
                 guard,
                 config.idle_timeout,
+                config.lang,
                 closing.clone(),
             ));
         }
@@ -130,16 +134,17 @@ impl Server {
         drop(listener);
         tracker.close();
         let still_open = *open.borrow();
-        info!(open = still_open, grace = ?config.grace, "server closing: no new connections");
+        let say = |key: &str| t!(key, locale = config.lang.code()).into_owned();
+        info!(open = still_open, grace = ?config.grace, "{}", say("log.closing"));
         if tokio::time::timeout(config.grace, tracker.wait())
             .await
             .is_err()
         {
-            warn!(open = *open.borrow(), "grace period over: closing the rest");
+            warn!(open = *open.borrow(), "{}", say("log.grace_over"));
             closing.cancel();
             tracker.wait().await;
         }
-        info!("server closed");
+        info!("{}", say("log.closed"));
     }
 }
 
@@ -150,6 +155,7 @@ async fn handle_connection(
     peer: SocketAddr,
     open: OpenConnection,
     idle_timeout: Option<Duration>,
+    lang: Lang,
     closing: CancellationToken,
 ) {
     let ending = tokio::select! {
@@ -159,13 +165,15 @@ async fn handle_connection(
     // Dropping the socket closes it; then the count goes down.
     drop(socket);
     let open = open.close();
+    // One log line per disconnect, in words, in the teacher's language.
+    let say = |key: &str| t!(key, locale = lang.code()).into_owned();
     match ending {
-        Ok(Ending::ClientEnded) => info!(%peer, open, "client disconnected"),
-        Ok(Ending::Idle(after)) => info!(%peer, open, ?after, "client idle: closed it"),
-        Ok(Ending::ServerClosing) => info!(%peer, open, "closed client: server shutting down"),
+        Ok(Ending::ClientEnded) => info!(%peer, open, "{}", say("log.disconnected")),
+        Ok(Ending::Idle(after)) => info!(%peer, open, ?after, "{}", say("log.idle")),
+        Ok(Ending::ServerClosing) => info!(%peer, open, "{}", say("log.closed_for_shutdown")),
         // A reset or a broken pipe is the client's doing and ends only this
         // connection; the server goes on.
-        Err(error) => info!(%peer, open, %error, "client disconnected abruptly"),
+        Err(error) => info!(%peer, open, %error, "{}", say("log.abrupt")),
     }
 }
 
@@ -216,6 +224,8 @@ pub struct Config {
     pub idle_timeout: Option<Duration>,
     /// After Ctrl-C, how long open connections may go on before we close them.
     pub grace: Duration,
+    /// The language of the log lines (the teacher's: `--lang`, or LANG).
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -224,6 +234,7 @@ impl Default for Config {
             max_connections: None,
             idle_timeout: None,
             grace: Duration::from_secs(3),
+            lang: Lang::En,
         }
     }
 }
