@@ -6,42 +6,68 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::datagram::{MAX_DATAGRAM, receive_buffer};
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::net::UdpSocket;
 
-/// Why the client got no answer, worded for the person who ran it.
-#[derive(Debug, thiserror::Error)]
+/// Why the client got no answer, worded for the person who ran it, in
+/// their language: [`ClientError::message`] (`Display` is the English one).
+#[derive(Debug)]
 pub enum ClientError {
-    #[error(
-        "the message is {len} bytes, but one UDP datagram over IPv4 carries at most \
-         {MAX_DATAGRAM} bytes (65,535 minus the 20-byte IP and 8-byte UDP headers): \
-         send less, or use TCP (chapter 2), which has no limit per message"
-    )]
+    /// More than one datagram can carry.
     TooLarge { len: usize },
-
-    #[error(
-        "no reply from {server} within {}: UDP gives no delivery guarantee, so the \
-         datagram or its reply may have been lost, or nothing answers on that port \
-         (is `udp-unicast server` running?)",
-        humantime::format_duration(*.waited)
-    )]
+    /// Nothing came back in time.
     NoReply {
         server: SocketAddr,
         waited: Duration,
     },
-
-    #[error(
-        "nothing listens on {server}: its machine answered \"port unreachable\" \
-         (start `udp-unicast server` first)"
-    )]
+    /// The server's machine said "port unreachable".
     Refused { server: SocketAddr },
-
-    #[error("cannot talk to {server}: {source}")]
+    /// Anything else, as the OS says it.
     Io {
         server: SocketAddr,
-        #[source]
         source: io::Error,
     },
 }
+
+impl ClientError {
+    /// The sentence for this error in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            Self::TooLarge { len } => {
+                t!(
+                    "client.too_large",
+                    locale = locale,
+                    len = len,
+                    max = MAX_DATAGRAM
+                )
+            }
+            Self::NoReply { server, waited } => t!(
+                "client.no_reply",
+                locale = locale,
+                server = server,
+                waited = humantime::format_duration(*waited)
+            ),
+            Self::Refused { server } => t!("client.refused", locale = locale, server = server),
+            Self::Io { server, source } => t!(
+                "client.io",
+                locale = locale,
+                server = server,
+                error = source
+            ),
+        }
+        .into_owned()
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for ClientError {}
 
 /// What the client reports, in order, like the Node client's events.
 #[derive(Debug)]

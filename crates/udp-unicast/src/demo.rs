@@ -1,11 +1,15 @@
-//! `udp-unicast demo`: the whole lesson in one process, narrated.
+//! `udp-unicast demo`: the whole lesson in one process, narrated in the
+//! terminal's language; `--step` waits for Enter before each step.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use common::datagram::{MAX_DATAGRAM, printable};
+use common::demo::{DemoArgs, Steps};
+use common::lang::Lang;
 use common::logging::demo_line;
+use rust_i18n::t;
 use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
 
@@ -15,9 +19,12 @@ use crate::server::Server;
 const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
 /// Runs the server on an ephemeral loopback port and drives it with
-/// clients, printing both sides.
-pub async fn run() -> io::Result<()> {
-    let server = Server::new(UdpSocket::bind(LOOPBACK).await?);
+/// clients, printing both sides. Every timeout is around one exchange, so
+/// none fires while `--step` waits for Enter.
+pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
+    let locale = lang.code();
+    let mut steps = Steps::new(args, lang);
+    let server = Server::new(UdpSocket::bind(LOOPBACK).await?, lang);
     let addr = server.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server.run(
@@ -26,18 +33,21 @@ pub async fn run() -> io::Result<()> {
         },
         |line| demo_line("server", line),
     ));
-    println!("udp-unicast demo: the server is bound to {addr} (port 0 let the OS choose)");
-    demo_line("server", format!("server running {addr}"));
+    println!("{}", t!("demo.intro", locale = locale, addr = addr));
 
-    step("1. the seed's exchange: the client sends \"hello\", the server answers \"world\"");
+    steps.next(&t!("demo.step1", locale = locale)).await;
     let socket = UdpSocket::bind(LOOPBACK).await?;
-    ask(&socket, addr, b"hello", Duration::from_secs(2)).await;
+    ask(&socket, addr, b"hello", Duration::from_secs(2), lang).await;
 
-    step("2. UDP keeps message boundaries: three sends arrive as three datagrams");
+    steps.next(&t!("demo.step2", locale = locale)).await;
     let socket = UdpSocket::bind(LOOPBACK).await?;
     socket.connect(addr).await?;
     for word in ["one", "two", "three"] {
-        demo_line("client", format!("send {word:?}"));
+        let word_shown = format!("{word:?}");
+        demo_line(
+            "client",
+            t!("demo.send", locale = locale, word = word_shown),
+        );
         socket.send(word.as_bytes()).await?;
     }
     let mut reply = [0; 16];
@@ -45,84 +55,85 @@ pub async fn run() -> io::Result<()> {
         let Ok(received) =
             tokio::time::timeout(Duration::from_secs(2), socket.recv(&mut reply)).await
         else {
-            demo_line("client", "no reply within 2s: lost, as UDP allows");
+            demo_line("client", t!("demo.lost", locale = locale));
             break;
         };
         let got = printable(&reply[..received?]);
-        demo_line("client", format!("client got {got} from {addr}"));
+        demo_line(
+            "client",
+            t!("client.got", locale = locale, msg = got, from = addr),
+        );
     }
 
-    step("3. no delivery guarantee: a socket that never answers, and a timeout");
+    steps.next(&t!("demo.step3", locale = locale)).await;
     let silent = UdpSocket::bind(LOOPBACK).await?;
     let socket = UdpSocket::bind(LOOPBACK).await?;
-    ask(
-        &socket,
-        silent.local_addr()?,
-        b"hello?",
-        Duration::from_millis(300),
-    )
-    .await;
+    let quiet = silent.local_addr()?;
+    ask(&socket, quiet, b"hello?", Duration::from_millis(300), lang).await;
 
-    step("4. nobody on the port: the OS answers \"port unreachable\"");
+    steps.next(&t!("demo.step4", locale = locale)).await;
     let closed = silent.local_addr()?;
     drop(silent);
     let socket = UdpSocket::bind(LOOPBACK).await?;
-    ask(&socket, closed, b"hello?", Duration::from_secs(2)).await;
+    ask(&socket, closed, b"hello?", Duration::from_secs(2), lang).await;
 
-    step("5. one datagram carries at most 65,507 bytes");
+    steps.next(&t!("demo.step5", locale = locale)).await;
     let socket = UdpSocket::bind(LOOPBACK).await?;
-    ask(
-        &socket,
-        addr,
-        &vec![b'x'; MAX_DATAGRAM + 1],
-        Duration::from_secs(2),
-    )
-    .await;
+    let too_big = vec![b'x'; MAX_DATAGRAM + 1];
+    ask(&socket, addr, &too_big, Duration::from_secs(2), lang).await;
     let socket = UdpSocket::bind(LOOPBACK).await?;
-    ask(
-        &socket,
-        addr,
-        &vec![b'x'; MAX_DATAGRAM],
-        Duration::from_secs(2),
-    )
-    .await;
+    let largest = vec![b'x'; MAX_DATAGRAM];
+    ask(&socket, addr, &largest, Duration::from_secs(2), lang).await;
 
-    step("6. server.close(): the socket is closed, the port is free again");
+    steps.next(&t!("demo.step6", locale = locale)).await;
     let _ = stop.send(());
     let answered = server.await.map_err(io::Error::other)??;
-    demo_line("demo", format!("the server answered {answered} datagrams"));
+    demo_line("demo", t!("demo.answered", locale = locale, n = answered));
     let again = UdpSocket::bind(addr).await;
     demo_line(
         "demo",
         match again {
-            Ok(_) => format!("binding {addr} again works: the port was released"),
-            Err(error) => format!("binding {addr} again fails: {error}"),
+            Ok(_) => t!("demo.rebind_ok", locale = locale, addr = addr),
+            Err(error) => t!(
+                "demo.rebind_failed",
+                locale = locale,
+                addr = addr,
+                error = error
+            ),
         },
     );
-    println!("\ndone: every step above ran on 127.0.0.1 in this one process.");
+    println!("\n{}", t!("demo.done", locale = locale));
     Ok(())
 }
 
-fn step(title: &str) {
-    println!("\n── {title}");
-}
-
 /// Runs the client once and narrates what happened.
-async fn ask(socket: &UdpSocket, server: SocketAddr, message: &[u8], timeout: Duration) {
+async fn ask(
+    socket: &UdpSocket,
+    server: SocketAddr,
+    message: &[u8],
+    timeout: Duration,
+    lang: Lang,
+) {
+    let locale = lang.code();
     if message.len() > 100 {
-        demo_line("client", format!("sending {} bytes", message.len()));
+        let len = message.len();
+        demo_line("client", t!("demo.sending", locale = locale, len = len));
     }
     let result = client::run(socket, server, message, timeout, |event| match event {
-        Event::Running(addr) => demo_line("client", format!("client running {addr}")),
+        Event::Running(addr) => {
+            demo_line("client", t!("client.running", locale = locale, addr = addr));
+        }
         Event::Got(reply, from) => {
+            let msg = printable(reply);
             demo_line(
                 "client",
-                format!("client got {} from {from}", printable(reply)),
+                t!("client.got", locale = locale, msg = msg, from = from),
             );
         }
     })
     .await;
     if let Err(error) = result {
-        demo_line("client", format!("error: {error}"));
+        let error = error.message(lang);
+        demo_line("client", t!("demo.error", locale = locale, error = error));
     }
 }

@@ -5,6 +5,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use common::datagram::{number_of, numbered, receive_buffer};
+use common::lang::Lang;
+use rust_i18n::t;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
@@ -28,31 +30,29 @@ impl Report {
         all == self.sent
     }
 
-    /// Prints the report; `true` if UDP behaved as the lesson says.
-    pub fn print(&self) -> bool {
+    /// Prints the report in `lang`; `true` if UDP behaved as the lesson says.
+    pub fn print(&self, lang: Lang) -> bool {
+        let locale = lang.code();
         let (count, port) = (self.sent.len(), self.port);
         println!(
-            "unicast: {count} datagrams to 127.0.0.1:{port}, a port two sockets share (SO_REUSEPORT)"
+            "{}",
+            t!("lab.title", locale = locale, count = count, port = port)
         );
         for (name, got) in ["A", "B"].iter().zip(&self.heard) {
             let got: Vec<String> = got.iter().map(|n| format!("#{n}")).collect();
             let got = if got.is_empty() {
-                "nothing".to_owned()
+                t!("lab.nothing", locale = locale).into_owned()
             } else {
                 got.join(" ")
             };
-            println!("  receiver {name} got {got}");
+            println!("{}", t!("lab.got", locale = locale, name = name, got = got));
         }
         let ok = self.each_went_to_one();
         if ok {
-            println!("  => every datagram reached exactly one of the two sockets");
-            println!(
-                "  (each datagram came from a socket of its own; Linux picks one receiver per sender address)"
-            );
+            println!("{}", t!("lab.ok", locale = locale));
+            println!("{}", t!("lab.why", locale = locale));
         } else {
-            println!(
-                "  => NOT what this lesson expects (every datagram reached exactly one of the two sockets)"
-            );
+            println!("{}", t!("lab.not_ok", locale = locale));
         }
         ok
     }

@@ -18,6 +18,10 @@
 //! ```
 //!
 //! The server prints `server got hello from 127.0.0.1:8000` for each one.
+//! Its reply is the seed's five bytes, `world`, with no line end: a datagram
+//! is a message by itself (so `nc` shows the next thing you type right after
+//! it). Everything it prints is in Chinese or English: `--lang zh-CN|en`,
+//! else the system's `LANG`; texts in `locales/app.yml`.
 //! `cargo run -p udp-unicast -- demo` narrates both sides in one process, and
 //! `lab` shows that two sockets sharing one port split unicast datagrams.
 //!
@@ -26,9 +30,17 @@
 //! then [`server`] (the same loop, stoppable), [`client`] (a timeout, and
 //! a sentence for each way UDP can fail), [`demo`] and [`lab`].
 
+// The crate's texts, English and Chinese: `locales/app.yml`.
+rust_i18n::i18n!("locales", fallback = "en");
+
 pub mod client;
 pub mod demo;
 pub mod lab;
 pub mod server;
 
 pub use server::Server;
+
+/// A `--help` text in `lang` (keys `help.…`), for `common::lang::parse`.
+pub fn help_text(lang: common::lang::Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}

@@ -6,8 +6,14 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use common::cli::ListenArgs;
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
+use rust_i18n::t;
 use udp_unicast::Server;
 use udp_unicast::client::{self, Event};
+
+// The same texts as the library's (`locales/app.yml`), for `t!` in `main`.
+rust_i18n::i18n!("locales", fallback = "en");
 
 /// UDP unicast: a server that answers "world" and its client (chapter 3 of
 /// the Node.js networking tutorial).
@@ -16,15 +22,16 @@ use udp_unicast::client::{self, Event};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    lang: LangArgs,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print every datagram that arrives and answer "world" to its sender.
     ///
-    /// Prints `listening on IP:PORT`, then the seed's `server running
-    /// IP:PORT`. Try it from a second terminal with `udp-unicast client` or
-    /// `nc -u 127.0.0.1 3000`.
+    /// Prints `listening on IP:PORT` when ready. Try it from a second
+    /// terminal with `udp-unicast client` or `nc -u 127.0.0.1 3000`.
     Server {
         #[command(flatten)]
         listen: ListenArgs<3000>,
@@ -45,7 +52,10 @@ enum Command {
         message: String,
     },
     /// Run server and clients in one process on loopback and narrate both sides.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        demo: DemoArgs,
+    },
     /// Two sockets share one port: show that each unicast datagram reaches
     /// only one of them (part of `just ch3-lab`).
     Lab {
@@ -60,37 +70,43 @@ enum Command {
 // datagram, which doubled the CPU cost per datagram in our benchmark.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = common::lang::parse(udp_unicast::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         Command::Server { listen } => {
             common::logging::init();
-            serve(listen).await
+            serve(listen, lang).await
         }
         Command::Client {
             server,
             port,
             timeout,
             message,
-        } => ask(&server, port, timeout, &message).await,
-        Command::Demo => {
+        } => ask(&server, port, timeout, &message, lang).await,
+        Command::Demo { demo } => {
             common::logging::init_demo("server");
-            udp_unicast::demo::run().await.map_err(Into::into)
+            udp_unicast::demo::run(&demo, lang)
+                .await
+                .map_err(Into::into)
         }
-        Command::Lab { count } => lab(count).await,
+        Command::Lab { count } => lab(count, lang).await,
     };
-    common::exit::report("udp-unicast", result)
+    common::exit::report_in(lang, "udp-unicast", result)
 }
 
-async fn serve(listen: ListenArgs<3000>) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(listen: ListenArgs<3000>, lang: Lang) -> Result<(), Box<dyn std::error::Error>> {
     let socket = common::net::bind_udp(listen.addr()).await?;
-    let server = Server::new(socket);
+    let server = Server::new(socket, lang);
     let addr = server.local_addr()?;
-    // The workspace's readiness line first (scripts wait for it), then the
-    // seed's `'listening'` event line.
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
+    // The one ready line on stdout (the seed's 'listening' event; scripts
+    // wait for it), then, on stderr, how students reach us.
     common::net::announce_listening(addr);
-    println!("server running {addr}");
+    common::net::tell_students(addr, lang, |to| {
+        udp_unicast::server::how_students_send(to, lang)
+    });
+    tracing::info!("{}", t!("server.ready", locale = lang.code()));
     // `console.log`: each line to stdout as it happens.
     server.run(ctrl_c, |line| println!("{line}")).await?;
     Ok(())
@@ -101,39 +117,45 @@ async fn ask(
     port: u16,
     timeout: Duration,
     message: &str,
+    lang: Lang,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let locale = lang.code();
     // `localhost` works as in the seed; we take its first address.
     let server = tokio::net::lookup_host(server)
         .await
-        .map_err(|error| format!("cannot resolve {server}: {error} (expected HOST:PORT)"))?
+        .map_err(|error| {
+            t!(
+                "client.resolve",
+                locale = locale,
+                server = server,
+                error = error
+            )
+        })?
         .next()
-        .ok_or_else(|| format!("{server} has no address"))?;
+        .ok_or_else(|| t!("client.no_address", locale = locale, server = server))?;
     let local = client::local_addr_for(server, port);
     let socket = common::net::bind_udp(local).await?;
-    client::run(
-        &socket,
-        server,
-        message.as_bytes(),
-        timeout,
-        |event| match event {
-            Event::Running(addr) => println!("client running {addr}"),
-            Event::Got(reply, from) => {
-                println!(
-                    "client got {} from {from}",
-                    common::datagram::printable(reply)
-                );
-            }
-        },
-    )
-    .await?;
+    let on_event = |event: Event<'_>| match event {
+        Event::Running(addr) => println!("{}", t!("client.running", locale = locale, addr = addr)),
+        Event::Got(reply, from) => {
+            let msg = common::datagram::printable(reply);
+            println!(
+                "{}",
+                t!("client.got", locale = locale, msg = msg, from = from)
+            );
+        }
+    };
+    client::run(&socket, server, message.as_bytes(), timeout, on_event)
+        .await
+        .map_err(|error| error.message(lang))?;
     Ok(())
 }
 
-async fn lab(count: u64) -> Result<(), Box<dyn std::error::Error>> {
+async fn lab(count: u64, lang: Lang) -> Result<(), Box<dyn std::error::Error>> {
     let report = udp_unicast::lab::run(count).await?;
-    if report.print() {
+    if report.print(lang) {
         Ok(())
     } else {
-        Err("the lab saw something other than what the lesson says".into())
+        Err(t!("lab.failed", locale = lang.code()).into())
     }
 }

@@ -5,23 +5,30 @@ use std::io;
 use std::net::SocketAddr;
 
 use common::datagram::{printable, receive_buffer};
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::net::UdpSocket;
 use tracing::{info, warn};
 
-/// What the server answers to every datagram, as in the seed.
+/// What the server answers to every datagram: the seed's five bytes, with
+/// no line end. A datagram is a message by itself: it needs no newline to
+/// say where it ends (chapter 2's TCP lines did). `nc -u` shows exactly
+/// these bytes, so what you type next lands right after `world`.
 pub const REPLY: &[u8] = b"world";
 
 /// A bound UDP server, ready to [`run`](Server::run).
 #[derive(Debug)]
 pub struct Server {
     socket: UdpSocket,
+    /// The language of its lines and logs (the terminal's).
+    lang: Lang,
 }
 
 impl Server {
     /// Takes a socket that is already bound: binding is where the errors a
     /// user must fix happen (port in use), so `main` does it and explains.
-    pub fn new(socket: UdpSocket) -> Self {
-        Self { socket }
+    pub fn new(socket: UdpSocket, lang: Lang) -> Self {
+        Self { socket, lang }
     }
 
     /// `server.address()`: where we really listen (the port, if it was 0).
@@ -31,7 +38,8 @@ impl Server {
 
     // ANCHOR: run
     /// For every datagram: calls `log` with the seed's line, `server got
-    /// MSG from IP:PORT`, and answers `world` to its sender; until
+    /// MSG from IP:PORT` (in the server's language: one line per datagram,
+    /// naming its sender), and answers `world` to its sender; until
     /// `shutdown` resolves (the seed's `server.close()`). Returns how many
     /// datagrams it answered.
     ///
@@ -42,7 +50,8 @@ impl Server {
         shutdown: impl Future<Output = ()>,
         mut log: impl FnMut(String),
     ) -> io::Result<u64> {
-        let socket = self.socket;
+        let Self { socket, lang } = self;
+        let locale = lang.code();
         // `select!` below polls `shutdown` on every turn of the loop; `pin!`
         // fixes it in place so that it can be polled by reference.
         tokio::pin!(shutdown);
@@ -60,27 +69,40 @@ impl Server {
                     // Ends nothing (Windows reports here a reply that
                     // found its client gone: WSAECONNRESET).
                     Err(error) => {
-                        warn!(%error, "receive failed");
+                        warn!(%error, "{}", t!("server.receive_failed", locale = locale));
                         continue;
                     }
                 },
                 () = &mut shutdown => break,
             };
             // ANCHOR_END: select
-            log(format!(
-                "server got {} from {from}",
-                printable(&buffer[..len])
-            ));
+            let msg = printable(&buffer[..len]);
+            log(t!("server.got", locale = locale, msg = msg, from = from).into_owned());
             // `server.send('world', rinfo.port, rinfo.address)`. If the
             // send buffer is full this waits: that is UDP's only
             // backpressure, and it never reaches the client.
             match socket.send_to(REPLY, from).await {
                 Ok(_) => answered += 1,
-                Err(error) => warn!(%from, %error, "could not answer"),
+                Err(error) => {
+                    warn!(%from, %error, "{}", t!("server.reply_failed", locale = locale));
+                }
             }
         }
-        info!(answered, "server closed");
+        info!(answered, "{}", t!("server.closed", locale = locale));
         Ok(answered)
     }
     // ANCHOR_END: run
+}
+
+/// What a student types on their own machine to send this server a
+/// datagram at `to` (one of our LAN addresses): for `tell_students`.
+pub fn how_students_send(to: SocketAddr, lang: Lang) -> String {
+    t!(
+        "server.students",
+        locale = lang.code(),
+        ip = to.ip(),
+        port = to.port(),
+        addr = to
+    )
+    .into_owned()
 }

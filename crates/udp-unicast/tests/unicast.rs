@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::datagram::MAX_DATAGRAM;
+use common::lang::Lang;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
@@ -39,7 +40,7 @@ struct Running {
 }
 
 async fn start_server() -> Running {
-    let server = Server::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+    let server = Server::new(UdpSocket::bind("127.0.0.1:0").await.unwrap(), Lang::En);
     let addr = server.local_addr().unwrap();
     let log = Log::default();
     let lines = log.clone();
@@ -191,36 +192,45 @@ async fn the_lab_shows_each_unicast_datagram_reaching_one_socket() {
     let [a, b] = &report.heard;
     assert_eq!(a.len() + b.len(), 8, "{report:?}");
     assert!(report.each_went_to_one(), "{report:?}");
-    assert!(report.print(), "the lab's verdict agrees");
+    assert!(report.print(Lang::En), "the lab's verdict agrees");
 }
 
 // The binary, as a student runs it.
 
-#[tokio::test]
-async fn the_server_binary_prints_both_ready_lines_and_each_datagram() {
+/// Starts `udp-unicast server --port 0 ARGS…` and returns it with its
+/// stdout lines and the address from its `listening on` line.
+async fn server_binary(
+    args: &[&str],
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    SocketAddr,
+) {
     let mut child = tokio::process::Command::new(BINARY)
         .args(["server", "--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next = async || {
-        timeout(LIMIT, lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap()
-    };
-    let first = next().await;
+    let first = timeout(LIMIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     let addr: SocketAddr = first
         .strip_prefix("listening on ")
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(next().await, format!("server running {addr}"));
+    (child, lines, addr)
+}
 
+#[tokio::test]
+async fn the_server_binary_prints_one_ready_line_then_each_datagram() {
+    let (mut child, mut lines, addr) = server_binary(&["--lang", "en"]).await;
     let socket = client_socket().await;
     let me = socket.local_addr().unwrap();
     let reply = timeout(LIMIT, client::run(&socket, addr, b"hello", LIMIT, |_| {}))
@@ -228,9 +238,118 @@ async fn the_server_binary_prints_both_ready_lines_and_each_datagram() {
         .unwrap()
         .unwrap();
     assert_eq!(reply, b"world");
-    // Printed at once, though stdout is a pipe: one line at a time.
-    assert_eq!(next().await, format!("server got hello from {me}"));
+    // The line after `listening on` is the datagram's (no second ready
+    // line), printed at once though stdout is a pipe.
+    let next = timeout(LIMIT, lines.next_line()).await.unwrap().unwrap();
+    assert_eq!(next, Some(format!("server got hello from {me}")));
     child.kill().await.unwrap();
+    // On stderr: that only this machine can connect, and the log line.
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("only this machine can connect"), "{stderr}");
+    assert!(stderr.contains("answering every datagram"), "{stderr}");
+    assert!(!stderr.contains("server running"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_reply_is_the_seeds_five_bytes_without_a_line_end() {
+    // What `nc -u` prints: a datagram is a message by itself, no newline.
+    let server = start_server().await;
+    let socket = client_socket().await;
+    socket.send_to(b"hi\n", server.addr).await.unwrap();
+    let mut reply = [0; 64];
+    let (len, from) = timeout(LIMIT, socket.recv_from(&mut reply))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((&reply[..len], from), (&b"world"[..], server.addr));
+}
+
+#[tokio::test]
+async fn the_server_speaks_chinese_with_lang_zh_cn() {
+    let (mut child, mut lines, addr) = server_binary(&["--lang", "zh-CN"]).await;
+    let socket = client_socket().await;
+    let me = socket.local_addr().unwrap();
+    timeout(LIMIT, client::run(&socket, addr, b"hello", LIMIT, |_| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    let next = timeout(LIMIT, lines.next_line()).await.unwrap().unwrap();
+    assert_eq!(next, Some(format!("服务端收到 hello，来自 {me}")));
+    child.kill().await.unwrap();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("现在只有本机能连上"), "{stderr}");
+    assert!(stderr.contains("都回复 “world”"), "{stderr}");
+}
+
+#[test]
+fn students_are_told_nc_and_the_client_with_the_lan_address() {
+    let lan: SocketAddr = "192.168.1.23:3000".parse().unwrap();
+    assert_eq!(
+        udp_unicast::server::how_students_send(lan, Lang::En),
+        "nc -u 192.168.1.23 3000, or: just ch3-unicast-client --server 192.168.1.23:3000"
+    );
+    assert_eq!(
+        udp_unicast::server::how_students_send(lan, Lang::ZhCn),
+        "nc -u 192.168.1.23 3000，或者 just ch3-unicast-client --server 192.168.1.23:3000"
+    );
+}
+
+#[tokio::test]
+async fn lang_from_the_environment_picks_chinese_for_the_client() {
+    let silent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    let output = timeout(
+        LIMIT,
+        tokio::process::Command::new(BINARY)
+            .args(["client", "--server", &server, "--port", "0"])
+            .args(["--timeout", "150ms"])
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "zh_CN.UTF-8")
+            .output(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.starts_with("客户端已就绪 127.0.0.1:"), "{stdout}");
+    assert!(
+        stderr.starts_with(&format!(
+            "udp-unicast: 150ms 内没有收到 {server} 的回复：UDP 不保证送达"
+        )),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn help_is_in_chinese_with_lang_zh_cn() {
+    for args in [
+        &["--help", "--lang", "zh-CN"][..],
+        &["client", "--help", "--lang", "zh-CN"],
+    ] {
+        let output = tokio::process::Command::new(BINARY)
+            .args(args)
+            .output()
+            .await
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let help = String::from_utf8_lossy(&output.stdout);
+        let expected = if args[0] == "client" {
+            "把 MESSAGE 发给服务端"
+        } else {
+            "UDP 单播"
+        };
+        assert!(help.contains(expected), "{help}");
+        assert!(help.contains("程序输出用的语言"), "{help}");
+    }
 }
 
 #[tokio::test]
@@ -248,6 +367,8 @@ async fn the_client_binary_exits_non_zero_with_the_no_reply_sentence() {
                 "0",
                 "--timeout",
                 "150ms",
+                "--lang",
+                "en",
             ])
             .output(),
     )
@@ -277,6 +398,8 @@ async fn the_client_binary_refuses_an_oversized_message_in_one_sentence() {
                 &server.addr.to_string(),
                 "--port",
                 "0",
+                "--lang",
+                "en",
             ])
             .arg("x".repeat(MAX_DATAGRAM + 1))
             .output(),
@@ -301,7 +424,7 @@ async fn the_server_binary_explains_a_port_in_use() {
     let output = timeout(
         LIMIT,
         tokio::process::Command::new(BINARY)
-            .args(["server", "--port", &port])
+            .args(["server", "--port", &port, "--lang", "en"])
             .output(),
     )
     .await
