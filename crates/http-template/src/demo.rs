@@ -10,12 +10,15 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::demo::{DemoArgs, Steps};
+use common::lang::Lang;
 use common::logging::demo_line;
-use http::header::{CONTENT_TYPE, LOCATION};
+use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, LOCATION};
 use http::{HeaderName, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
+use rust_i18n::t;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
@@ -23,16 +26,20 @@ use crate::server::{Config, Server};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// Runs the server and drives it with a client, printing both sides.
-/// Logging must already be set up by `common::logging::init_demo("server")`
-/// for the server's lines to show.
-pub async fn run() -> io::Result<()> {
+/// Runs the server and drives it with a client, printing both sides, in
+/// `lang` (the client asks for its pages in it too, with
+/// `Accept-Language`). Logging must already be set up by
+/// `common::logging::init_demo("server")` for the server's lines to show.
+pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
+    let locale = lang.code();
+    let mut steps = Steps::new(args, lang);
     let data = tempfile::tempdir()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let config = Config {
         templates: crate::server::find_templates(None),
         db: data.path().join("guestbook.sqlite3"),
         grace: Duration::from_secs(1),
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, config)
@@ -43,69 +50,69 @@ pub async fn run() -> io::Result<()> {
     let server = tokio::spawn(server.run(async {
         let _ = stopped.await;
     }));
+    let dir = data.path().display();
     println!(
-        "http-template demo: serving templates/ and a fresh guestbook in {} on http://{addr}/",
-        data.path().display()
+        "{}",
+        t!("demo.serving", locale = locale, dir = dir, addr = addr)
     );
+    let client = Client { addr, lang };
 
-    step("1. GET /: todos.html (extending base.html) rendered with the seed's data");
-    let page = send(addr, Method::GET, "/", None, "").await?;
+    steps.next(&t!("demo.step1", locale = locale)).await;
+    let page = client.send(Method::GET, "/", None, "").await?;
     page.show(&[CONTENT_TYPE]);
     page.lines_with(&["<h1>", "<li>"]);
 
-    step("2. POST /guestbook: a message with HTML, quotes, emoji and Chinese in it");
+    steps.next(&t!("demo.step2", locale = locale)).await;
     let message = "Hello <script>alert(\"hi\")</script> 'quoted' 👋 你好";
     let body = serde_urlencoded::to_string([("name", "小明"), ("message", message)])
         .map_err(io::Error::other)?;
-    let posted = send(addr, Method::POST, "/guestbook", Some(FORM), &body).await?;
+    let posted = client
+        .send(Method::POST, "/guestbook", Some(FORM), &body)
+        .await?;
     posted.show(&[LOCATION]);
-    demo_line(
-        "client",
-        "  (303 See Other: stored; now GET the list, so a reload does not post twice)",
-    );
+    demo_line("client", t!("demo.stored", locale = locale));
 
-    step("3. GET /guestbook: the redirect's target; the message is shown escaped, not run");
-    let list = send(addr, Method::GET, "/guestbook", None, "").await?;
+    steps.next(&t!("demo.step3", locale = locale)).await;
+    let list = client.send(Method::GET, "/guestbook", None, "").await?;
     list.show(&[]);
     list.lines_with(&["<h2>", "<p>Hello"]);
 
-    step("4. the same page as JSON: the text was stored exactly as typed");
-    let json = send(addr, Method::GET, "/api/guestbook", None, "").await?;
+    steps.next(&t!("demo.step4", locale = locale)).await;
+    let json = client.send(Method::GET, "/api/guestbook", None, "").await?;
     json.show(&[CONTENT_TYPE]);
     demo_line("client", format!("  body: {}", json.text()));
 
-    step("5. a post with an empty name and a 1001-character message: 400, the form again");
+    steps.next(&t!("demo.step5", locale = locale)).await;
     let long = "x".repeat(1001);
     let body = serde_urlencoded::to_string([("name", "   "), ("message", long.as_str())])
         .map_err(io::Error::other)?;
-    let rejected = send(addr, Method::POST, "/guestbook", Some(FORM), &body).await?;
+    let rejected = client
+        .send(Method::POST, "/guestbook", Some(FORM), &body)
+        .await?;
     rejected.show(&[]);
     rejected.lines_with(&["class=\"problem\""]);
 
-    step("6. 20 KiB of form, then JSON instead of a form: 413 and 415");
+    steps.next(&t!("demo.step6", locale = locale)).await;
     let big = format!("name=big&message={}", "y".repeat(20 * 1024));
-    send(addr, Method::POST, "/guestbook", Some(FORM), &big)
+    client
+        .send(Method::POST, "/guestbook", Some(FORM), &big)
         .await?
         .show_text();
-    send(
-        addr,
-        Method::POST,
-        "/guestbook",
-        Some("application/json"),
-        r#"{"name":"a","message":"b"}"#,
-    )
-    .await?
-    .show_text();
+    client
+        .send(
+            Method::POST,
+            "/guestbook",
+            Some("application/json"),
+            r#"{"name":"a","message":"b"}"#,
+        )
+        .await?
+        .show_text();
 
-    step("7. Ctrl-C, like server.close(): requests in flight finish, the database closes");
+    steps.next(&t!("demo.step7", locale = locale)).await;
     let _ = stop.send(());
     server.await.map_err(io::Error::other)?;
-    println!("\ndone: every request above went to 127.0.0.1; the database was a temporary file.");
+    println!("\n{}", t!("demo.done", locale = locale));
     Ok(())
-}
-
-fn step(title: &str) {
-    println!("\n── {title}");
 }
 
 /// An answer, read whole.
@@ -151,50 +158,59 @@ impl Answer {
     }
 }
 
-/// Sends one request on a fresh connection and reads the whole answer.
-/// (A fresh connection each time: after a 413 the server closes the one it
-/// refused, since it did not read that body.)
-async fn send(
+/// The demo's client: where the server is, and the language it asks for.
+struct Client {
     addr: SocketAddr,
-    method: Method,
-    path: &str,
-    content_type: Option<&str>,
-    body: &str,
-) -> io::Result<Answer> {
-    let mut shown = format!("{method} {path}");
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "demo");
-    if let Some(kind) = content_type {
-        request = request.header(CONTENT_TYPE, kind);
-        let preview: String = body.chars().take(60).collect();
-        let more = if body.len() > preview.len() {
-            "…"
-        } else {
-            ""
-        };
-        shown.push_str(&format!(
-            "  ({kind}, {} bytes: {preview}{more})",
-            body.len()
-        ));
+    lang: Lang,
+}
+
+impl Client {
+    /// Sends one request on a fresh connection and reads the whole answer.
+    /// (A fresh connection each time: after a 413 the server closes the one it
+    /// refused, since it did not read that body.)
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> io::Result<Answer> {
+        let mut shown = format!("{method} {path}");
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "demo")
+            .header(ACCEPT_LANGUAGE, self.lang.code());
+        if let Some(kind) = content_type {
+            request = request.header(CONTENT_TYPE, kind);
+            let preview: String = body.chars().take(60).collect();
+            let more = if body.len() > preview.len() {
+                "…"
+            } else {
+                ""
+            };
+            shown.push_str(&format!(
+                "  ({kind}, {} bytes: {preview}{more})",
+                body.len()
+            ));
+        }
+        demo_line("client", shown);
+        let request = request
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .map_err(io::Error::other)?;
+        let mut client = connect(self.addr).await?;
+        let response = client
+            .send_request(request)
+            .await
+            .map_err(io::Error::other)?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.map_err(io::Error::other)?.to_bytes();
+        Ok(Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
     }
-    demo_line("client", shown);
-    let request = request
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .map_err(io::Error::other)?;
-    let mut client = connect(addr).await?;
-    let response = client
-        .send_request(request)
-        .await
-        .map_err(io::Error::other)?;
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.map_err(io::Error::other)?.to_bytes();
-    Ok(Answer {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    })
 }
 
 /// Opens one HTTP/1.1 connection with hyper's client; its driver task runs

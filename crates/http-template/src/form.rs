@@ -6,6 +6,8 @@
 //! `serde_urlencoded` decodes it into a struct, as Node's `querystring` or
 //! `URLSearchParams` would into an object.
 
+use common::lang::Lang;
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// The longest name, in characters, after trimming.
@@ -30,8 +32,8 @@ pub struct NewMessage {
     pub message: String,
 }
 
-/// What is wrong with a form, field by field, worded for the visitor; the
-/// page shows each one next to its field.
+/// What is wrong with a form, field by field, worded for the visitor (in
+/// the page's language); the page shows each one next to its field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Problems {
     pub name: Option<String>,
@@ -48,13 +50,14 @@ impl Form {
     }
 
     /// Checks the rules: a name of 1 to 40 characters and a message of 1 to
-    /// 1000, both after trimming spaces and newlines at either end.
-    pub fn validate(&self) -> Result<NewMessage, Problems> {
+    /// 1000, both after trimming spaces and newlines at either end. The
+    /// problems are worded in `lang`.
+    pub fn validate(&self, lang: Lang) -> Result<NewMessage, Problems> {
         let name = self.name.trim();
         let message = self.message.trim();
         let problems = Problems {
-            name: length_problem("name", name, NAME_MAX),
-            message: length_problem("message", message, MESSAGE_MAX),
+            name: length_problem(lang, "name", name, NAME_MAX),
+            message: length_problem(lang, "message", message, MESSAGE_MAX),
             form: None,
         };
         if problems == Problems::default() {
@@ -69,16 +72,26 @@ impl Form {
 }
 
 /// "Please write a name." / "Your name is 52 characters long; 40 at most,
-/// please." Characters are Unicode scalar values: `é`, `好` and `😀` each
-/// count one.
-fn length_problem(field: &str, value: &str, max: usize) -> Option<String> {
+/// please." (请填写名字。/ 名字有 52 个字，最多只能 40 个。) Characters are
+/// Unicode scalar values: `é`, `好` and `😀` each count one.
+fn length_problem(lang: Lang, field: &str, value: &str, max: usize) -> Option<String> {
+    let locale = lang.code();
+    let field = match field {
+        "name" => t!("form.field.name", locale = locale),
+        _ => t!("form.field.message", locale = locale),
+    };
     let len = value.chars().count();
     if len == 0 {
-        Some(format!("Please write a {field}."))
+        Some(t!("form.empty", locale = locale, field = field).into_owned())
     } else if len > max {
-        Some(format!(
-            "Your {field} is {len} characters long; {max} at most, please."
-        ))
+        let problem = t!(
+            "form.too_long",
+            locale = locale,
+            field = field,
+            len = len,
+            max = max
+        );
+        Some(problem.into_owned())
     } else {
         None
     }
@@ -129,16 +142,22 @@ mod tests {
             name: "好".repeat(NAME_MAX),
             message: "😀".repeat(MESSAGE_MAX),
         };
-        assert!(form.validate().is_ok());
+        assert!(form.validate(Lang::En).is_ok());
         let form = Form {
             name: format!(" {} ", "好".repeat(NAME_MAX + 1)),
             message: "\n".into(),
         };
-        let problems = form.validate().err().unwrap_or_default();
+        let problems = form.validate(Lang::En).err().unwrap_or_default();
         assert_eq!(
             problems.name.as_deref(),
             Some("Your name is 41 characters long; 40 at most, please.")
         );
         assert_eq!(problems.message.as_deref(), Some("Please write a message."));
+        let problems = form.validate(Lang::ZhCn).err().unwrap_or_default();
+        assert_eq!(
+            problems.name.as_deref(),
+            Some("名字有 41 个字，最多只能 40 个。")
+        );
+        assert_eq!(problems.message.as_deref(), Some("请填写留言。"));
     }
 }

@@ -16,6 +16,9 @@
 //!   parameters only.
 //! - [`app`]: the routes; a valid post is answered `303 See Other`
 //!   (post/redirect/get);
+//! - [`language`]: each page in the visitor's language (`?lang=`, a cookie,
+//!   `Accept-Language`, else `--lang`), the templates' texts from
+//!   `locales/app.yml`;
 //! - [`server`]: the serve loop (chapter 4's, as in `http-static`), and
 //!   [`respond`]: small response builders.
 //!
@@ -37,9 +40,19 @@
 pub mod app;
 pub mod demo;
 pub mod form;
+pub mod language;
 pub mod pages;
 pub mod respond;
 pub mod server;
 pub mod store;
 
 pub use server::{Config, Server, StartError};
+
+// Every text a visitor or the teacher reads, in English and Chinese:
+// `locales/app.yml`, looked up with `t!("key", locale = lang.code())`.
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// The `--help` text `key` in `lang` (for `common::lang::parse`).
+pub fn help_text(lang: common::lang::Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}

@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use common::cli::ListenArgs;
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
 use http_template::{Config, Server};
 
 /// Template pages and a SQLite guestbook on hyper (chapter 4 of the Node.js
@@ -22,6 +24,8 @@ use http_template::{Config, Server};
 struct Cli {
     #[command(flatten)]
     serve: ServeArgs,
+    #[command(flatten)]
+    lang: LangArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -48,40 +52,48 @@ enum Command {
     /// Run the server (temporary database) and a client in one process on
     /// loopback and narrate: the todo page, a post and its redirect, the
     /// guestbook, a rejected post.
-    Demo,
+    Demo(DemoArgs),
 }
 
 // tokio's multi-threaded runtime, one worker per core: request handling is
 // CPU work (paths, headers, templates) worth spreading over the cores.
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` in the user's language (--lang, else LANG).
+    let cli: Cli = common::lang::parse(http_template::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         None => {
             common::logging::init();
-            serve(cli.serve).await
+            serve(cli.serve, lang).await
         }
-        Some(Command::Demo) => {
+        Some(Command::Demo(args)) => {
             common::logging::init_demo("server");
-            http_template::demo::run().await.map_err(Into::into)
+            http_template::demo::run(&args, lang)
+                .await
+                .map_err(Into::into)
         }
     };
-    common::exit::report("http-template", result)
+    common::exit::report_in(lang, "http-template", result)
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Error>> {
     let listener = common::net::bind_tcp(args.listen.addr()).await?;
     let config = Config {
         templates: http_template::server::find_templates(args.templates),
         db: args.db,
         reload: args.reload,
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, config).await?;
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
-    common::net::announce_listening(server.local_addr()?);
-    tracing::info!(templates = %server.templates().display(), "serving pages");
+    let addr = server.local_addr()?;
+    common::net::announce_listening(addr);
+    // For the teacher: the addresses students open (or "this machine only").
+    common::net::tell_students(addr, lang, |addr| format!("http://{addr}/guestbook"));
+    server.log_serving();
     server.run(ctrl_c).await;
     Ok(())
 }

@@ -13,7 +13,9 @@
 
 use std::path::{Path, PathBuf};
 
+use common::lang::Lang;
 use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Kwargs;
 use minijinja::{Environment, Value, context};
 use tracing::error;
 
@@ -21,13 +23,13 @@ use tracing::error;
 /// program, not loaded from the directory: the directory's templates are
 /// what just failed.
 const ERROR_PAGE: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="UTF-8" /><title>500 Internal Server Error</title></head>
+<html lang="{{ lang }}">
+<head><meta charset="UTF-8" /><title>{{ t("error_page.title") }}</title></head>
 <body>
-<h1>500 Internal Server Error</h1>
-<p>The page's template could not be rendered.</p>
+<h1>{{ t("error_page.title") }}</h1>
+<p>{{ t("error_page.text") }}</p>
 {% if detail %}
-<p>(Shown because the server runs with <code>--reload</code>; without it this goes only to the log.)</p>
+<p>{{ t("error_page.why_shown") | safe }}</p>
 <pre>{{ detail }}</pre>
 {% endif %}
 </body>
@@ -46,6 +48,8 @@ pub struct Pages {
     /// `--reload`: show template errors in the page, not only in the log.
     reload: bool,
     dir: PathBuf,
+    /// The terminal's language, for the log.
+    log_lang: Lang,
 }
 
 /// A page that could not be rendered: the 500 page to send, and the error.
@@ -59,15 +63,17 @@ impl Pages {
     // ANCHOR: new
     /// The templates in `dir`; fails if it is not a directory. With
     /// `reload`, an edited template is picked up on the next request.
-    pub fn new(dir: &Path, reload: bool) -> std::io::Result<Pages> {
+    /// `lang` is the terminal's, for the error if there is none.
+    pub fn new(dir: &Path, reload: bool, lang: Lang) -> std::io::Result<Pages> {
         if !dir.is_dir() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!(
-                    "{} is not a directory of templates (run from the repository root, \
-                     or pass --templates DIR)",
-                    dir.display()
-                ),
+                rust_i18n::t!(
+                    "templates.missing",
+                    locale = lang.code(),
+                    dir = dir.display()
+                )
+                .into_owned(),
             ));
         }
         let mut env = Environment::new();
@@ -99,6 +105,7 @@ impl Pages {
             errors,
             reload,
             dir: dir.to_path_buf(),
+            log_lang: lang,
         })
     }
 
@@ -108,29 +115,51 @@ impl Pages {
     }
 
     // ANCHOR: render
-    /// Renders template `name` with `data`. A missing template, a syntax
+    /// Renders template `name` with `data`, its texts in `lang` (the
+    /// template writes `{{ t("guestbook.title") }}`). A missing template, a syntax
     /// error or a failing expression gives the 500 page: with `--reload`
     /// it shows the error with its file and line (the person editing the
     /// template is the one looking), without it the detail goes only to
     /// the log (a visitor has no use for our file names).
-    pub fn render(&self, name: &str, data: Value) -> Result<String, RenderError> {
+    pub fn render(&self, name: &str, data: Value, lang: Lang) -> Result<String, RenderError> {
+        // The page's language and its texts, added to what the route gave.
+        let texts = context! { lang => lang.code(), t => texts(lang) };
         let rendered = self
             .env
             .get_template(name)
-            .and_then(|template| template.render(data));
+            .and_then(|template| template.render(context! { ..texts.clone(), ..data }));
         rendered.map_err(|error| {
-            error!(template = name, "cannot render: {}", describe(&error));
+            let what = rust_i18n::t!("log.cannot_render", locale = self.log_lang.code());
+            error!(template = name, "{what}: {}", describe(&error));
             let detail = self.reload.then(|| describe(&error));
             let page = self
                 .errors
                 .get_template("error.html")
-                .and_then(|page| page.render(context! { detail }))
+                .and_then(|page| page.render(context! { detail, ..texts }))
                 .unwrap_or_else(|_| "500 Internal Server Error".to_owned());
             RenderError { page, error }
         })
     }
     // ANCHOR_END: render
 }
+
+// ANCHOR: texts
+/// The templates' `t` function: `{{ t("guestbook.title") }}` is that text in
+/// `lang`, from `locales/app.yml`; `{{ t("guestbook.page_of", page=2,
+/// pages=5) }}` fills in `%{page}` and `%{pages}`. A key with no text shows
+/// as itself, so a typo is visible in the page.
+fn texts(lang: Lang) -> Value {
+    Value::from_function(move |key: &str, values: Kwargs| {
+        let mut text = crate::_rust_i18n_try_translate(lang.code(), key)
+            .map_or_else(|| key.to_owned(), |text| text.into_owned());
+        for name in values.args() {
+            let value: Value = values.get(name)?;
+            text = text.replace(&format!("%{{{name}}}"), &value.to_string());
+        }
+        Ok::<_, minijinja::Error>(text)
+    })
+}
+// ANCHOR_END: texts
 
 /// The error, its file and line, the lines of the template around it (when
 /// the source is kept), and every error that led to it.

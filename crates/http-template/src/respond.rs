@@ -4,9 +4,11 @@
 //! `Full<Bytes>`: all of it at once.
 
 use bytes::Bytes;
+use common::lang::Lang;
 use http::header::{ALLOW, CONTENT_TYPE, HeaderValue, LOCATION};
 use http::{Response, StatusCode};
 use http_body_util::Full;
+use rust_i18n::t;
 
 /// A response body, all in memory (`res.end(data)`).
 pub type Body = Full<Bytes>;
@@ -26,20 +28,26 @@ pub fn with_type(
     response
 }
 
-/// `res.end(text)` with `Content-Type: text/plain; charset=utf-8`.
-pub fn text(status: StatusCode, body: &'static str) -> Response<Body> {
-    with_type(status, "text/plain; charset=utf-8", body)
+/// `res.end(text + '\n')` with `Content-Type: text/plain; charset=utf-8`.
+/// The final newline ends the line, so that after `curl` the shell's
+/// prompt starts on a line of its own.
+pub fn text(status: StatusCode, body: &str) -> Response<Body> {
+    with_type(status, "text/plain; charset=utf-8", format!("{body}\n"))
 }
 
-/// The seed's `404 Not Found.`
-pub fn not_found() -> Response<Body> {
-    text(StatusCode::NOT_FOUND, "404 Not Found.")
+/// The seed's `404 Not Found.`, in `lang`.
+pub fn not_found(lang: Lang) -> Response<Body> {
+    text(
+        StatusCode::NOT_FOUND,
+        &t!("http.not_found", locale = lang.code()),
+    )
 }
 
 /// `405 Method Not Allowed`, with the `Allow` header listing the methods
 /// this path does answer (`"GET, HEAD"`).
-pub fn method_not_allowed(allow: &'static str) -> Response<Body> {
-    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed.");
+pub fn method_not_allowed(lang: Lang, allow: &'static str) -> Response<Body> {
+    let body = t!("http.method_not_allowed", locale = lang.code());
+    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, &body);
     response
         .headers_mut()
         .insert(ALLOW, HeaderValue::from_static(allow));
@@ -48,7 +56,7 @@ pub fn method_not_allowed(allow: &'static str) -> Response<Body> {
 
 /// A redirect (`303 See Other` after a post) to `location`, a path of our
 /// own; `body` is what a client that does not follow redirects shows.
-pub fn redirect(status: StatusCode, location: &'static str, body: &'static str) -> Response<Body> {
+pub fn redirect(status: StatusCode, location: &'static str, body: &str) -> Response<Body> {
     let mut response = text(status, body);
     response
         .headers_mut()

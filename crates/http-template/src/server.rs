@@ -10,12 +10,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::lang::Lang;
+use http::header::CONTENT_LANGUAGE;
 use http::{Request, Response};
 use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use rust_i18n::t;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -41,6 +44,9 @@ pub struct Config {
     pub body_timeout: Duration,
     /// After Ctrl-C, how long requests in flight may go on.
     pub grace: Duration,
+    /// `--lang`: the log's language, and the pages' when a browser names
+    /// neither of ours.
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -52,6 +58,7 @@ impl Default for Config {
             busy_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(30),
             grace: Duration::from_secs(5),
+            lang: Lang::En,
         }
     }
 }
@@ -75,6 +82,7 @@ pub struct Server {
     /// Resolves when the database thread has closed the file.
     closed: Closed,
     grace: Duration,
+    lang: Lang,
 }
 
 impl Server {
@@ -82,13 +90,16 @@ impl Server {
     /// a port in use), checks the template directory and opens the
     /// database.
     pub async fn new(listener: TcpListener, config: Config) -> Result<Server, StartError> {
-        let pages = Pages::new(&config.templates, config.reload).map_err(StartError::Templates)?;
+        let lang = config.lang;
+        let pages =
+            Pages::new(&config.templates, config.reload, lang).map_err(StartError::Templates)?;
         let (store, closed) = Store::open(&config.db, config.busy_timeout).await?;
         Ok(Server {
             listener,
-            app: Arc::new(App::new(pages, store, config.body_timeout)),
+            app: Arc::new(App::new(pages, store, config.body_timeout, lang)),
             closed,
             grace: config.grace,
+            lang,
         })
     }
 
@@ -102,6 +113,15 @@ impl Server {
         self.app.pages().dir()
     }
 
+    /// Logs, for the teacher, where the pages are and the URLs to open.
+    pub fn log_serving(&self) {
+        let addr = self
+            .local_addr()
+            .map_or_else(|_| "?".into(), |a| a.to_string());
+        let line = t!("log.serving", locale = self.lang.code(), addr = addr);
+        info!(templates = %self.templates().display(), "{line}");
+    }
+
     // ANCHOR: run
     /// Serves until `shutdown` resolves, then closes like `server.close()`
     /// (requests in flight finish), and returns once the database file is
@@ -112,16 +132,17 @@ impl Server {
             app,
             closed,
             grace,
+            lang,
         } = self;
         let handler = move |request| {
             let app = Arc::clone(&app);
             async move { app.respond(request).await }
         };
-        serve(listener, handler, grace, shutdown).await;
+        serve(listener, handler, grace, lang, shutdown).await;
         // `serve` has dropped the handler, and with it the last `Store`:
         // the database thread finishes its queue and closes the file.
         closed.wait().await;
-        tracing::info!("database closed");
+        tracing::info!("{}", t!("log.db_closed", locale = lang.code()));
     }
     // ANCHOR_END: run
 }
@@ -151,11 +172,12 @@ pub fn find_templates(given: Option<PathBuf>) -> PathBuf {
 ///
 /// The same as `http-static`'s loop, but for the access log: every page
 /// here is built in memory, so its line is written as soon as the page is
-/// ready, `GET /guestbook 200 2817 bytes in 1.2ms`.
+/// ready, `GET /guestbook 200 2817 bytes in 1.2ms (zh-CN page)`, in `lang`.
 pub async fn serve<H, F>(
     listener: TcpListener,
     handler: H,
     grace: Duration,
+    lang: Lang,
     shutdown: impl Future<Output = ()>,
 ) where
     H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
@@ -189,8 +211,28 @@ pub async fn serve<H, F>(
                     response.status().as_u16(),
                     response.body().size_hint().lower(),
                 );
-                let elapsed = started.elapsed();
-                info!("{method} {path} {status} {bytes} bytes in {elapsed:.1?}");
+                let elapsed = format!("{:.1?}", started.elapsed());
+                let line = format!("{method} {path} {status}");
+                let locale = lang.code();
+                let page = response.headers().get(CONTENT_LANGUAGE);
+                let line = match page.and_then(|value| value.to_str().ok()) {
+                    Some(page) => t!(
+                        "log.request_page",
+                        locale = locale,
+                        line = line,
+                        bytes = bytes,
+                        elapsed = elapsed,
+                        lang = page
+                    ),
+                    None => t!(
+                        "log.request",
+                        locale = locale,
+                        line = line,
+                        bytes = bytes,
+                        elapsed = elapsed
+                    ),
+                };
+                info!(%peer, "{line}");
                 Ok::<_, Infallible>(response)
             }
         });
@@ -199,27 +241,31 @@ pub async fn serve<H, F>(
         tracker.spawn(async move {
             tokio::select! {
                 result = connection => if let Err(error) = result {
-                    debug!(%peer, %error, "connection ended with an error");
+                    debug!(%peer, %error, "{}", t!("log.connection_error", locale = lang.code()));
                 },
-                () = closing.cancelled() => debug!(%peer, "closed: grace period over"),
+                () = closing.cancelled() => {
+                    debug!(%peer, "{}", t!("log.grace_over", locale = lang.code()));
+                }
             }
         });
     }
     // `server.close()`: stop accepting, let requests in flight finish.
     drop(listener);
     tracker.close();
+    let locale = lang.code();
     info!(
         open = graceful.count(),
         ?grace,
-        "shutting down: finishing requests in flight"
+        "{}",
+        t!("log.shutting_down", locale = locale)
     );
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(grace) => {
-            warn!("grace period over: closing the connections still open");
+            warn!("{}", t!("log.grace_over_all", locale = locale));
             closing.cancel();
         }
     }
     tracker.wait().await;
-    info!("server closed");
+    info!("{}", t!("log.closed", locale = locale));
 }

@@ -216,7 +216,8 @@ async fn unknown_paths_are_404_and_wrong_methods_405() {
     ] {
         let reply = server.get(path).await;
         assert_eq!(reply.status, 404, "{path}");
-        assert_eq!(reply.text(), "404 Not Found.", "{path}");
+        // Ends with a newline: after `curl`, the shell's prompt starts on a line of its own.
+        assert_eq!(reply.text(), "404 Not Found.\n", "{path}");
     }
     for (method, path, allow) in [
         ("POST", "/", "GET, HEAD"),

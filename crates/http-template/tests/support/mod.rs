@@ -10,7 +10,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use http_template::{Config, Server};
+pub use http_template::Config;
+use http_template::Server;
 use testkit::Background;
 pub use testkit::http::Reply;
 use tokio::net::TcpListener;
