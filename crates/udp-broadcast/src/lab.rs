@@ -5,6 +5,8 @@ use std::net::{SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 use common::datagram::{number_of, receive_buffer};
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::net::UdpSocket;
 
 use crate::receiver;
@@ -27,22 +29,24 @@ impl Report {
         self.heard.iter().all(|got| *got == self.sent)
     }
 
-    /// Prints the report; `true` if UDP behaved as the lesson says.
-    pub fn print(&self) -> bool {
-        let count = self.sent.len();
+    /// Prints the report in `lang`; `true` if UDP behaved as the lesson says.
+    pub fn print(&self, lang: Lang) -> bool {
+        let locale = lang.code();
+        let (count, to) = (self.sent.len(), self.to);
         println!(
-            "broadcast: {count} datagrams to {}, a port two sockets share",
-            self.to
+            "{}",
+            t!("lab.title", locale = locale, count = count, to = to)
         );
         for (name, got) in ["A", "B"].iter().zip(&self.heard) {
             let got: Vec<String> = got.iter().map(|n| format!("#{n}")).collect();
-            println!("  receiver {name} got {}", got.join(" "));
+            let got = got.join(" ");
+            println!("{}", t!("lab.got", locale = locale, name = name, got = got));
         }
         let ok = self.both_got_all();
         if ok {
-            println!("  => every datagram reached both sockets");
+            println!("{}", t!("lab.ok", locale = locale));
         } else {
-            println!("  => NOT what this lesson expects (every datagram reached both sockets)");
+            println!("{}", t!("lab.not_ok", locale = locale));
         }
         ok
     }
@@ -64,7 +68,8 @@ pub async fn run(count: u64) -> io::Result<Report> {
         interval: Duration::from_millis(1),
         count: Some(count),
     };
-    sender::run(&socket, to, &plan, std::future::pending(), |_| {}).await?;
+    let never = std::future::pending();
+    sender::run(&socket, to, &plan, never, Lang::En, |_| {}).await?;
     let sent: Vec<u64> = (1..=count).collect();
     let from = socket.local_addr()?;
     // Each receiver in turn, until it has them all or 2 s have passed; then

@@ -6,9 +6,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
+use rust_i18n::t;
 use udp_broadcast::receiver::Stopped;
 use udp_broadcast::sender::{LOOPBACK_BROADCAST, Plan};
 use udp_broadcast::{receiver, sender};
+
+// The same texts as the library's (`locales/app.yml`), for `t!` in `main`.
+rust_i18n::i18n!("locales", fallback = "en");
 
 /// UDP broadcast: one sender, every receiver on the port (chapter 3 of the
 /// Node.js networking tutorial).
@@ -17,6 +23,8 @@ use udp_broadcast::{receiver, sender};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    lang: LangArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,7 +66,10 @@ enum Command {
         count: Option<u64>,
     },
     /// Two receivers and a sender in one process on loopback, narrated.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        demo: DemoArgs,
+    },
     /// Two sockets share one port: show that each broadcast reaches both
     /// (part of `just ch3-lab`).
     Lab {
@@ -70,64 +81,74 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = common::lang::parse(udp_broadcast::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         Command::Sender {
             to,
             port,
             interval,
             count,
-        } => send(SocketAddrV4::new(to, port), interval, count).await,
+        } => send(SocketAddrV4::new(to, port), interval, count, lang).await,
         Command::Receiver { host, port, count } => {
-            receive(SocketAddr::new(host, port), count).await
+            receive(SocketAddr::new(host, port), count, lang).await
         }
-        Command::Demo => udp_broadcast::demo::run().await.map_err(Into::into),
-        Command::Lab { count } => lab(count).await,
+        Command::Demo { demo } => udp_broadcast::demo::run(&demo, lang)
+            .await
+            .map_err(Into::into),
+        Command::Lab { count } => lab(count, lang).await,
     };
-    common::exit::report("udp-broadcast", result)
+    common::exit::report_in(lang, "udp-broadcast", result)
 }
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-async fn send(to: SocketAddrV4, interval: Duration, count: Option<u64>) -> Result {
+async fn send(to: SocketAddrV4, interval: Duration, count: Option<u64>, lang: Lang) -> Result {
+    let locale = lang.code();
     let socket = sender::open(to).await?;
-    println!("server running {}", socket.local_addr()?);
+    let addr = socket.local_addr()?;
+    println!("{}", t!("sender.running", locale = locale, addr = addr));
     let plan = Plan {
         message: "hello".into(),
         interval,
         count,
     };
-    let sent = sender::run(&socket, to, &plan, common::shutdown::ctrl_c(), |text| {
-        println!("server sent {text} to {to}");
+    let stop = common::shutdown::ctrl_c();
+    let sent = sender::run(&socket, to, &plan, stop, lang, |text| {
+        println!(
+            "{}",
+            t!("sender.sent", locale = locale, text = text, to = to)
+        );
     })
     .await?;
-    println!("sent {sent} datagrams");
+    println!("{}", t!("sender.total", locale = locale, n = sent));
     Ok(())
 }
 
-async fn receive(addr: SocketAddr, count: Option<u64>) -> Result {
+async fn receive(addr: SocketAddr, count: Option<u64>, lang: Lang) -> Result {
     let socket = receiver::bind(addr)?;
     let addr = socket.local_addr()?;
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
+    // The one ready line on stdout, then, on stderr, how students reach us.
     common::net::announce_listening(addr);
-    println!("client running {addr}");
-    let (tallies, stopped) =
-        receiver::run(&socket, count, ctrl_c, |line| println!("{line}")).await?;
+    common::net::tell_students(addr, lang, |to| receiver::how_students_send(to, lang));
+    let print = |line| println!("{line}");
+    let (heard, stopped) = receiver::run(&socket, count, ctrl_c, lang, print).await?;
     if stopped == Stopped::Asked {
-        println!("stopped (Ctrl-C)");
+        println!("{}", t!("receiver.stopped", locale = lang.code()));
     }
-    for line in tallies.summary() {
+    for line in heard.summary(lang) {
         println!("{line}");
     }
     Ok(())
 }
 
-async fn lab(count: u64) -> Result {
+async fn lab(count: u64, lang: Lang) -> Result {
     let report = udp_broadcast::lab::run(count).await?;
-    if report.print() {
+    if report.print(lang) {
         Ok(())
     } else {
-        Err("the lab saw something other than what the lesson says".into())
+        Err(t!("lab.failed", locale = lang.code()).into())
     }
 }

@@ -1,12 +1,15 @@
 //! The receiver: `client.bind(8000)` and `client.on('message', …)`, plus a
 //! count of what arrived, what is missing and what came out of order.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use common::datagram::{Tallies, printable, receive_buffer};
+use common::datagram::{Arrival, MAX_SENDERS, Tallies, printable, receive_buffer};
+use common::lang::Lang;
 use common::net::BindError;
+use rust_i18n::t;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
@@ -19,40 +22,143 @@ pub enum Stopped {
     Asked,
 }
 
+/// What a receiver heard: common's count per sender, and which senders it
+/// counted, so that it can say its summary in either language.
+#[derive(Debug, Default)]
+pub struct Heard {
+    /// The count per sender (`common::datagram`).
+    pub tallies: Tallies,
+    /// The senders `tallies` keeps a tally for, at most `MAX_SENDERS`.
+    senders: BTreeSet<SocketAddr>,
+}
+
+impl Heard {
+    /// Counts one datagram from `from` and returns its line in `lang`: the
+    /// seed's `client got hello #3 from 127.0.0.1:53012`, plus a note when
+    /// the numbering shows a gap or a late arrival.
+    pub fn record(&mut self, from: SocketAddr, datagram: &[u8], lang: Lang) -> String {
+        let locale = lang.code();
+        let arrival = self.tallies.record(from, datagram);
+        if arrival.is_some() && self.senders.len() < MAX_SENDERS {
+            self.senders.insert(from);
+        }
+        let note = match arrival {
+            Some(Arrival::AfterGap { skipped }) => {
+                t!("receiver.gap", locale = locale, n = skipped).into_owned()
+            }
+            Some(Arrival::OutOfOrder) => t!("receiver.late", locale = locale).into_owned(),
+            Some(Arrival::InOrder) | None => String::new(),
+        };
+        let msg = printable(datagram);
+        t!(
+            "receiver.got",
+            locale = locale,
+            msg = msg,
+            from = from,
+            note = note
+        )
+        .into_owned()
+    }
+
+    /// The summary a receiver prints when it stops, in `lang`: one line in
+    /// all, then one line per sender.
+    pub fn summary(&self, lang: Lang) -> Vec<String> {
+        let locale = lang.code();
+        let tallies = &self.tallies;
+        let senders = self.senders.len();
+        let plural = if senders == 1 { "" } else { "s" };
+        let total = tallies.total();
+        let mut lines = vec![
+            t!(
+                "receiver.summary",
+                locale = locale,
+                total = total,
+                senders = senders,
+                plural = plural
+            )
+            .into_owned(),
+        ];
+        for (from, tally) in self
+            .senders
+            .iter()
+            .filter_map(|s| Some((s, tallies.of(*s)?)))
+        {
+            lines.push(
+                t!(
+                    "receiver.summary_sender",
+                    locale = locale,
+                    from = from,
+                    tally = tally,
+                    received = tally.received,
+                    missing = tally.missing(),
+                    late = tally.out_of_order
+                )
+                .into_owned(),
+            );
+        }
+        if tallies.unnumbered > 0 {
+            let n = tallies.unnumbered;
+            lines.push(t!("receiver.summary_unnumbered", locale = locale, n = n).into_owned());
+        }
+        if tallies.untracked > 0 {
+            let n = tallies.untracked;
+            let max = MAX_SENDERS;
+            lines.push(
+                t!(
+                    "receiver.summary_untracked",
+                    locale = locale,
+                    n = n,
+                    max = max
+                )
+                .into_owned(),
+            );
+        }
+        lines
+    }
+}
+
 // ANCHOR: run
 /// `client.on('message', (msg, rinfo) => console.log(…))`: receives until
 /// `limit` datagrams have arrived (if given) or `stop` resolves, and calls
-/// `print` with a line for each one: the seed's
+/// `print` with a line for each one, in `lang`: the seed's
 /// `client got hello #3 from 127.0.0.1:53012`, plus a note when the
 /// numbering shows a gap or a late arrival. Returns the count per sender.
 pub async fn run(
     socket: &UdpSocket,
     limit: Option<u64>,
     stop: impl Future<Output = ()>,
+    lang: Lang,
     mut print: impl FnMut(String),
-) -> io::Result<(Tallies, Stopped)> {
+) -> io::Result<(Heard, Stopped)> {
     tokio::pin!(stop);
     // As large as any datagram: a smaller buffer would cut longer ones short.
     let mut buffer = receive_buffer();
-    let mut tallies = Tallies::default();
-    while limit.is_none_or(|limit| tallies.total() < limit) {
+    let mut heard = Heard::default();
+    while limit.is_none_or(|limit| heard.tallies.total() < limit) {
         // One datagram and who sent it (the seed's `msg` and `rinfo`), or
         // Ctrl-C, whichever comes first.
         let (len, from) = tokio::select! {
             received = socket.recv_from(&mut buffer) => received?,
-            () = &mut stop => return Ok((tallies, Stopped::Asked)),
+            () = &mut stop => return Ok((heard, Stopped::Asked)),
         };
-        let datagram = &buffer[..len];
-        let note = tallies.record(from, datagram);
-        let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
-        print(format!(
-            "client got {} from {from}{note}",
-            printable(datagram)
-        ));
+        print(heard.record(from, &buffer[..len], lang));
     }
-    Ok((tallies, Stopped::Count))
+    Ok((heard, Stopped::Count))
 }
 // ANCHOR_END: run
+
+/// What a student types on their own machine to reach a receiver at `to`
+/// (one of our LAN addresses): for `tell_students`.
+pub fn how_students_send(to: SocketAddr, lang: Lang) -> String {
+    let (ip, port) = (to.ip(), to.port());
+    t!(
+        "receiver.students",
+        locale = lang.code(),
+        ip = ip,
+        port = port
+    )
+    .into_owned()
+}
 
 // ANCHOR: bind
 /// Binds a receiver on `addr`, sharing the port with any other receiver, so

@@ -7,7 +7,9 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 use common::datagram::numbered;
+use common::lang::Lang;
 use common::net::BindError;
+use rust_i18n::t;
 use tokio::net::UdpSocket;
 
 /// The loopback network's broadcast address: a broadcast that never leaves
@@ -53,12 +55,13 @@ pub struct Plan {
 /// Sends `hello #1`, `hello #2`, … to `to`, one every `plan.interval` (the
 /// first at once, as the seed sends one before its `setInterval`), until
 /// `plan.count` are sent or `stop` resolves. Calls `on_sent(text)` after
-/// each one. Returns how many were sent, or why the OS refused.
+/// each one. Returns how many were sent, or why the OS refused (in `lang`).
 pub async fn run(
     socket: &UdpSocket,
     to: SocketAddrV4,
     plan: &Plan,
     stop: impl Future<Output = ()>,
+    lang: Lang,
     mut on_sent: impl FnMut(&str),
 ) -> io::Result<u64> {
     // `select!` below polls `stop` on every turn; `pin!` fixes it in place
@@ -81,7 +84,7 @@ pub async fn run(
         socket
             .send_to(text.as_bytes(), to)
             .await
-            .map_err(|error| explain(error, to))?;
+            .map_err(|error| explain(error, to, lang))?;
         sent += 1;
         on_sent(&text);
     }
@@ -89,17 +92,23 @@ pub async fn run(
 }
 // ANCHOR_END: run
 
-/// Adds the lesson to the OS's "permission denied".
-pub fn explain(error: io::Error, to: SocketAddrV4) -> io::Error {
-    if error.kind() == io::ErrorKind::PermissionDenied {
-        io::Error::new(
-            error.kind(),
-            format!(
-                "cannot send to {to}: {error}. Sending to a broadcast address needs \
-                 SO_BROADCAST on the socket (Node: socket.setBroadcast(true))"
-            ),
+/// Adds the lesson to the OS's "permission denied", in `lang`.
+pub fn explain(error: io::Error, to: SocketAddrV4, lang: Lang) -> io::Error {
+    let locale = lang.code();
+    let text = if error.kind() == io::ErrorKind::PermissionDenied {
+        t!(
+            "sender.needs_broadcast",
+            locale = locale,
+            to = to,
+            error = error
         )
     } else {
-        io::Error::new(error.kind(), format!("cannot send to {to}: {error}"))
-    }
+        t!(
+            "sender.cannot_send",
+            locale = locale,
+            to = to,
+            error = error
+        )
+    };
+    io::Error::new(error.kind(), text.into_owned())
 }

@@ -8,6 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::lang::Lang;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UdpSocket;
 use tokio::time::timeout;
@@ -41,7 +42,14 @@ async fn one_broadcast_reaches_both_receivers_on_one_port() {
     let from = socket.local_addr().unwrap();
     let sent = timeout(
         LIMIT,
-        sender::run(&socket, to, &plan(3), std::future::pending(), |_| {}),
+        sender::run(
+            &socket,
+            to,
+            &plan(3),
+            std::future::pending(),
+            Lang::En,
+            |_| {},
+        ),
     )
     .await
     .unwrap()
@@ -49,18 +57,22 @@ async fn one_broadcast_reaches_both_receivers_on_one_port() {
     assert_eq!(sent, 3);
     for receiver_socket in [&first, &second] {
         let mut lines = Vec::new();
-        let (tallies, stopped) = timeout(
+        let (heard, stopped) = timeout(
             LIMIT,
-            receiver::run(receiver_socket, Some(3), std::future::pending(), |line| {
-                lines.push(line);
-            }),
+            receiver::run(
+                receiver_socket,
+                Some(3),
+                std::future::pending(),
+                Lang::En,
+                |line| lines.push(line),
+            ),
         )
         .await
         .unwrap()
         .unwrap();
         assert_eq!(stopped, Stopped::Count);
         assert_eq!(lines[0], format!("client got hello #1 from {from}"));
-        let tally = tallies.of(from).unwrap();
+        let tally = heard.tallies.of(from).unwrap();
         assert_eq!((tally.received, tally.missing()), (3, 0), "{tally}");
     }
 }
@@ -71,7 +83,14 @@ async fn without_set_broadcast_the_os_refuses_and_we_say_why() {
     let plain = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
     let error = timeout(
         LIMIT,
-        sender::run(&plain, to, &plan(1), std::future::pending(), |_| {}),
+        sender::run(
+            &plain,
+            to,
+            &plan(1),
+            std::future::pending(),
+            Lang::En,
+            |_| {},
+        ),
     )
     .await
     .unwrap()
@@ -90,7 +109,14 @@ async fn a_receiver_bound_to_127_0_0_1_hears_no_broadcast() {
     let socket = sender::open(to).await.unwrap();
     timeout(
         LIMIT,
-        sender::run(&socket, to, &plan(1), std::future::pending(), |_| {}),
+        sender::run(
+            &socket,
+            to,
+            &plan(1),
+            std::future::pending(),
+            Lang::En,
+            |_| {},
+        ),
     )
     .await
     .unwrap()
@@ -112,7 +138,7 @@ async fn the_lab_shows_each_broadcast_reaching_both_sockets() {
         .unwrap();
     assert_eq!(report.heard[0], [1, 2, 3, 4, 5], "{report:?}");
     assert_eq!(report.heard[1], [1, 2, 3, 4, 5], "{report:?}");
-    assert!(report.print());
+    assert!(report.print(Lang::En));
 }
 
 #[tokio::test]
@@ -123,9 +149,9 @@ async fn a_gap_and_a_late_datagram_are_noted_on_the_line() {
         socket.send_to(text.as_bytes(), to).await.unwrap();
     }
     let mut lines = Vec::new();
-    let (tallies, _) = timeout(
+    let (heard, _) = timeout(
         LIMIT,
-        receiver::run(&first, Some(3), std::future::pending(), |line| {
+        receiver::run(&first, Some(3), std::future::pending(), Lang::En, |line| {
             lines.push(line)
         }),
     )
@@ -142,7 +168,7 @@ async fn a_gap_and_a_late_datagram_are_noted_on_the_line() {
         lines[2],
         format!("client got hello #2 from {me} (out of order)")
     );
-    let tally = tallies.of(me).unwrap();
+    let tally = heard.tallies.of(me).unwrap();
     assert_eq!((tally.missing(), tally.out_of_order), (1, 1));
 }
 
@@ -184,6 +210,8 @@ async fn the_sender_binary_stops_by_itself_after_count() {
                 "10ms",
                 "--count",
                 "3",
+                "--lang",
+                "en",
             ])
             .args(["--port", &to.port().to_string()])
             .output(),
@@ -202,22 +230,29 @@ async fn the_sender_binary_stops_by_itself_after_count() {
     assert_eq!(lines[3], format!("server sent hello #3 to {to}"));
     assert_eq!(lines[4], "sent 3 datagrams");
     for socket in [first, second] {
-        let (tallies, _) = timeout(
+        let (heard, _) = timeout(
             LIMIT,
-            receiver::run(&socket, Some(3), std::future::pending(), drop),
+            receiver::run(&socket, Some(3), std::future::pending(), Lang::En, drop),
         )
         .await
         .unwrap()
         .unwrap();
-        assert_eq!(tallies.total(), 3);
+        assert_eq!(heard.tallies.total(), 3);
     }
 }
 
-#[tokio::test]
-async fn the_receiver_binary_counts_and_prints_a_summary() {
+/// Starts `udp-broadcast receiver --port 0 --count 3` with `LANG=lang`,
+/// sends it `hello #1`, `#3`, `#4` (so #2 is "lost"), and returns what it
+/// printed after its `listening on` line, its stderr, and the sender's
+/// address.
+async fn receiver_binary_hears_three(lang: &str) -> (Vec<String>, String, SocketAddr) {
     let mut child = tokio::process::Command::new(BINARY)
         .args(["receiver", "--port", "0", "--count", "3"])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -236,8 +271,6 @@ async fn the_receiver_binary_counts_and_prints_a_summary() {
     let SocketAddr::V4(to) = addr else {
         panic!("{addr}")
     };
-
-    // #2 is "lost": the receiver must notice.
     let socket = sender::open(to).await.unwrap();
     for text in ["hello #1", "hello #3", "hello #4"] {
         socket.send_to(text.as_bytes(), to).await.unwrap();
@@ -251,15 +284,69 @@ async fn the_receiver_binary_counts_and_prints_a_summary() {
     while let Some(line) = lines.next_line().await.unwrap() {
         rest.push(line);
     }
-    let me = socket.local_addr().unwrap();
-    assert_eq!(rest[0], format!("client running {addr}"));
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    (rest, stderr, socket.local_addr().unwrap())
+}
+
+#[tokio::test]
+async fn the_receiver_binary_counts_and_prints_a_summary() {
+    let (rest, stderr, me) = receiver_binary_hears_three("en_US.UTF-8").await;
+    // One ready line: the next line on stdout is already the first datagram.
+    assert_eq!(rest[0], format!("client got hello #1 from {me}"));
     assert_eq!(
-        rest[2],
+        rest[1],
         format!("client got hello #3 from {me} (1 missing before it)")
     );
-    assert_eq!(rest[4], "summary: 3 datagrams, 1 numbered sender");
+    assert_eq!(rest[3], "summary: 3 datagrams, 1 numbered sender");
     assert_eq!(
-        rest[5],
+        rest[4],
         format!("  from {me}: received 3 (#1..#4), 1 missing, 0 out of order")
     );
+    assert!(stderr.contains("only this machine can connect"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_receiver_binary_speaks_chinese_under_lang_zh_cn_utf8() {
+    // No --lang: the language comes from the environment, as in a terminal.
+    let (rest, stderr, me) = receiver_binary_hears_three("zh_CN.UTF-8").await;
+    assert_eq!(rest[0], format!("接收端收到 hello #1，来自 {me}"));
+    assert_eq!(
+        rest[1],
+        format!("接收端收到 hello #3，来自 {me}（前面缺了 1 个）")
+    );
+    assert_eq!(rest[3], "汇总：共 3 个数据报，来自 1 个带编号的发送方");
+    assert_eq!(
+        rest[4],
+        format!("  来自 {me}：收到 3 个，缺 1 个，乱序 0 个")
+    );
+    assert!(stderr.contains("现在只有本机能连上"), "{stderr}");
+}
+
+#[tokio::test]
+async fn help_is_in_chinese_with_lang_zh_cn() {
+    let output = tokio::process::Command::new(BINARY)
+        .args(["receiver", "--help", "--lang", "zh-CN"])
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("打印收到的每个数据报"), "{help}");
+    assert!(
+        help.contains("127.255.255.255 能听到本机发的广播"),
+        "{help}"
+    );
+}
+
+#[test]
+fn students_are_told_nc_and_the_broadcast_with_the_lan_address() {
+    let lan: SocketAddr = "192.168.1.23:8000".parse().unwrap();
+    let en = receiver::how_students_send(lan, Lang::En);
+    assert!(en.starts_with("nc -u 192.168.1.23 8000 "), "{en}");
+    assert!(en.ends_with("--to 255.255.255.255 --port 8000"), "{en}");
+    let zh = receiver::how_students_send(lan, Lang::ZhCn);
+    assert!(zh.contains("广播给整个局域网"), "{zh}");
 }
