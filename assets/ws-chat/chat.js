@@ -1,5 +1,6 @@
 // ws-chat's page: the browser's WebSocket API and the chat's JSON, nothing
-// else (no library, nothing from the internet).
+// else (no library, nothing from the internet). Its words are in texts.js
+// (`Texts.t`), in English or Chinese.
 //
 // Rule for this file: whatever another person typed (a nickname, a message,
 // a reason from the server) is put on the page with `textContent`, never
@@ -9,8 +10,13 @@
 (function () {
   const $ = (id) => document.getElementById(id);
 
-  // The chat lives on the same host and port as this page, at /ws.
-  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  // The chat lives on the same host and port as this page, at /ws; the
+  // page's language goes with it, so that the server answers in it.
+  function chatUrl() {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    return scheme + location.host + '/ws?lang=' + encodeURIComponent(Texts.lang);
+  }
+  const t = Texts.t;
 
   // How long "alice is typing…" stays without news from alice, and how long
   // we wait after our last key press before saying we stopped.
@@ -28,20 +34,21 @@
   let nickname = null;      // the nickname the server accepted, or null
   let typingSent = false;   // have we told the others we are typing?
   let typingIdle = null;    // timer: we stopped typing
+  let switching = false;    // closing on purpose, to come back in another language
   const typists = new Map(); // nickname -> timer that forgets them
 
   // ── the connection ──────────────────────────────────────────────────────
 
   // ANCHOR: connect
   function connect() {
-    setStatus('connecting…', false);
+    setStatus(t('status.connecting'), false);
     // `new WebSocket(url)`: the browser sends the HTTP upgrade request.
-    ws = new WebSocket(url);
+    ws = new WebSocket(chatUrl());
 
     // `onopen`: the server answered 101; we may send now.
     ws.onopen = function () {
       retries = 0;
-      setStatus('connected', true);
+      setStatus(t('status.connected'), true);
       if (wanted !== null) {
         send({ type: 'login', nickname: wanted }); // after a reconnect: log in again by ourselves
       }
@@ -65,12 +72,17 @@
     // `onclose`: the server went away (restart: 1001), refused us (1009),
     // or the network broke (1006). Try again, waiting longer each time.
     ws.onclose = function (event) {
+      clearTypists();
+      typingSent = false;
+      if (switching) {
+        switching = false; // the language switch: back at once
+        connect();
+        return;
+      }
       const why = event.reason ? event.code + ': ' + event.reason : String(event.code);
       const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, retries));
       retries += 1;
-      setStatus('disconnected (' + why + '), reconnecting in ' + (delay / 1000) + ' s…', false);
-      clearTypists();
-      typingSent = false;
+      setStatus(t('status.disconnected', { why: why, seconds: delay / 1000 }), false);
       setTimeout(connect, delay);
     };
   }
@@ -80,12 +92,12 @@
   // `ws.send(text)`, only when the socket is open and not backed up.
   function send(message) {
     if (!ws || ws.readyState !== WebSocket.OPEN) {
-      notice('error', 'not connected: wait for the connection to come back');
+      notice('error', t('not_connected'));
       return false;
     }
     // `bufferedAmount`: bytes handed to send() that have not left yet.
     if (ws.bufferedAmount > MAX_BUFFERED) {
-      notice('error', 'the connection is slow: wait a moment before sending more');
+      notice('error', t('slow'));
       return false;
     }
     ws.send(JSON.stringify(message));
@@ -108,7 +120,7 @@
           $('message').focus();
         } else {
           nickname = null;
-          $('me').textContent = 'not logged in';
+          $('me').textContent = t('not_logged_in');
           $('login-error').textContent = message.message;
           $('chat').hidden = true;
           $('login').hidden = false;
@@ -120,7 +132,7 @@
         line('', message.nickname, message.message);
         break;
       case 'p2p':
-        line('private', message.from + ' → you', message.message);
+        line('private', message.from + ' → ' + t('you'), message.message);
         break;
       case 'log':
         notice('notice', message.message);
@@ -184,7 +196,7 @@
         li.className = 'me';
       } else {
         // A private message: click the name, the input gets "@name ".
-        li.title = 'write to ' + user + ' privately';
+        li.title = t('write_to', { name: user });
         li.addEventListener('click', function () {
           const input = $('message');
           input.value = '@' + user + ' ';
@@ -226,8 +238,8 @@
   function showTypists() {
     const names = Array.from(typists.keys());
     let text = '';
-    if (names.length === 1) text = names[0] + ' is typing…';
-    else if (names.length > 1) text = names.join(', ') + ' are typing…';
+    if (names.length === 1) text = t('typing.one', { names: names[0] });
+    else if (names.length > 1) text = t('typing.many', { names: names.join(', ') });
     $('typing').textContent = text;
   }
 
@@ -243,7 +255,7 @@
     event.preventDefault();
     wanted = $('nickname').value.trim();
     if (!send({ type: 'login', nickname: wanted })) {
-      $('login-error').textContent = 'not connected yet: the page logs you in when it connects';
+      $('login-error').textContent = t('login.not_connected');
     }
   });
 
@@ -269,7 +281,7 @@
     const p2p = /^@(\S+)\s+([\s\S]+)$/.exec(text);
     if (p2p) {
       if (send({ type: 'p2p', to: p2p[1], message: p2p[2] })) {
-        line('private mine', 'you → ' + p2p[1], p2p[2]);
+        line('private mine', t('you') + ' → ' + p2p[1], p2p[2]);
         input.value = '';
       }
     } else if (send({ type: 'broadcast', message: text })) {
@@ -281,5 +293,28 @@
   });
   // ANCHOR_END: user
 
+  // ANCHOR: switch
+  // The language switch. The page's own words change at once. The
+  // server's are chosen when the WebSocket opens (?lang=), so we close it
+  // and open a new one in the new language: the page logs in again by
+  // itself (the others see us leave and come back).
+  for (const button of document.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', function () {
+      const changed = button.dataset.lang !== Texts.lang;
+      Texts.choose(button.dataset.lang); // remembered, even if it was the one
+      if (!changed) return;
+      $('me').textContent = nickname !== null ? nickname : t('not_logged_in');
+      showTypists();
+      // (Still connecting counts: that connection asked in the old one.)
+      if (ws && ws.readyState <= WebSocket.OPEN) {
+        switching = true;
+        ws.close(1000, 'language changed');
+      }
+    });
+  }
+  // ANCHOR_END: switch
+
+  Texts.apply();
+  $('me').textContent = t('not_logged_in');
   connect();
 })();

@@ -15,74 +15,105 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::chat::{ClientMessage, ServerMessage};
+use common::chat::{ClientMessage, ServerMessage, explain_decode_error};
+use common::lang::Lang;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use rust_i18n::t;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
-use crate::room::{self, Inbox, Outbox, Room};
+use crate::room::{self, Inbox, Outbox, Room, Why};
 use crate::upgrade::{WebSocket, close_frame, finish_closing};
 
-/// What a client is told when it sends anything before logging in.
-const LOG_IN_FIRST: &str = r#"log in first: {"type":"login","nickname":"your name"}"#;
+/// What every chat session is given by the server, besides its socket.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// How far behind the client may fall before it is dropped.
+    pub queue: QueueLimits,
+    /// How long the closing handshake may take.
+    pub grace: Duration,
+    /// The server's `--lang`: the teacher's log lines are in it.
+    pub log_lang: Lang,
+}
 
 // ANCHOR: serve
 /// One client on `/ws`, from `io.on('connection')` to `socket.on('disconnect')`.
+/// `lang` is the language this connection asked for: what the server
+/// tells this client (answers, notices, errors) is in it.
 pub async fn serve(
     socket: WebSocket,
     peer: SocketAddr,
+    lang: Lang,
     room: Arc<Room>,
-    limits: QueueLimits,
-    grace: Duration,
+    settings: Settings,
     closing: CancellationToken,
 ) {
+    let log = settings.log_lang.code();
+    info!(%peer, lang = lang.code(), "{}", t!("log.connected", locale = log));
     // `split` gives a sending half (to the writer task) and a receiving half
     // (read here): both can be busy at once.
     let (sink, mut stream) = socket.split();
     // The client's queue: what the room sends it waits here for the writer.
-    let (outbox, inbox) = room::queue(limits.frames, limits.bytes);
+    let (outbox, inbox) = room::queue(settings.queue.frames, settings.queue.bytes);
     let mut writing = tokio::spawn(write_frames(sink, inbox));
     let mut session = Session {
         room: Arc::clone(&room),
         outbox,
         nickname: None,
+        peer,
+        lang,
+        log_lang: settings.log_lang,
     };
-    debug!(%peer, "WebSocket open");
     let ending = session.serve(&mut stream, &closing).await;
 
     let Session {
         outbox, nickname, ..
     } = session;
     if let Some(nickname) = &nickname {
-        match &ending {
-            // Everyone is leaving: nobody to tell.
-            Ending::ServerClosing => room.remove(nickname),
-            Ending::TooSlow => room.leave(nickname, Some("too slow to keep up: dropped")),
-            Ending::TooBig => room.leave(nickname, Some("sent a message over 64 KiB")),
-            Ending::NotUtf8 => room.leave(nickname, Some("sent text that is not UTF-8")),
-            _ => room.leave(nickname, None),
-        }
-        if !matches!(ending, Ending::ServerClosing) {
+        let why = match &ending {
+            Ending::TooSlow => Some(Why::TooSlow),
+            Ending::TooBig => Some(Why::TooBig),
+            Ending::NotUtf8 => Some(Why::NotUtf8),
+            _ => None,
+        };
+        // Everyone is leaving at Ctrl-C: nobody to tell.
+        let online = if matches!(ending, Ending::ServerClosing) {
+            room.remove(nickname);
+            room.online()
+        } else {
+            let online = room.leave(nickname, why);
             room.send_users_to_all();
-        }
+            online
+        };
+        let text = t!(
+            "log.left",
+            locale = log,
+            nickname = nickname,
+            count = online
+        );
+        info!(%peer, nickname, online, "{text}");
     }
     // Our outbox was the last sender to this queue (the room's copy went
     // with `leave`): dropping it lets the writer send what is queued, stop,
     // and hand the sending half back.
     drop(outbox);
-    // Our last frame, when we are the ones closing.
+    // Our last frame, when we are the ones closing, in the client's language.
+    let locale = lang.code();
     let our_close = match &ending {
-        Ending::ServerClosing => Some(close_frame(CloseCode::Away, "the server is shutting down")),
+        Ending::ServerClosing => Some(close_frame(
+            CloseCode::Away,
+            t!("close.shutting_down", locale = locale),
+        )),
         Ending::TooBig => Some(close_frame(
             CloseCode::Size,
-            "message too big: the limit is 64 KiB",
+            t!("close.too_big", locale = locale),
         )),
         Ending::NotUtf8 => Some(close_frame(
             CloseCode::Invalid,
-            "a text frame must be UTF-8",
+            t!("close.not_utf8", locale = locale),
         )),
         _ => None,
     };
@@ -101,15 +132,17 @@ pub async fn serve(
                 }
                 finish_closing(&mut stream).await;
             };
-            if tokio::time::timeout(grace, finish).await.is_err() {
+            if tokio::time::timeout(settings.grace, finish).await.is_err() {
                 writing.abort();
             }
         }
     }
     let who = nickname.as_deref().unwrap_or("-");
+    let how = ending.in_words(settings.log_lang);
+    let text = t!("log.disconnected", locale = log, how = how);
     match ending {
-        Ending::Broken(error) => info!(%peer, who, %error, "client disconnected abruptly"),
-        ending => info!(%peer, who, ?ending, "client disconnected"),
+        Ending::Broken(error) => info!(%peer, who, %error, "{text}"),
+        _ => info!(%peer, who, "{text}"),
     }
 }
 // ANCHOR_END: serve
@@ -123,6 +156,12 @@ struct Session {
     /// `None` until a login succeeds. The server's record of who this is:
     /// `nickname` and `from` in what others receive always come from here.
     nickname: Option<String>,
+    /// Where the client connects from, for the log.
+    peer: SocketAddr,
+    /// The client's language: answers and errors to it are in it.
+    lang: Lang,
+    /// The teacher's language, for the log.
+    log_lang: Lang,
 }
 
 impl Session {
@@ -142,9 +181,9 @@ impl Session {
             };
             match next {
                 Some(Ok(Message::Text(text))) => self.handle_text(&text),
-                Some(Ok(Message::Binary(_))) => self.error(
-                    "binary frames are not part of the chat: send each message as JSON in a text frame",
-                ),
+                Some(Ok(Message::Binary(_))) => {
+                    self.error(t!("chat.binary", locale = self.lang.code()));
+                }
                 // tungstenite has already queued the pong for a ping; we
                 // never send pings, so a pong is unsolicited and ignored.
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
@@ -165,7 +204,11 @@ impl Session {
     fn handle_text(&mut self, text: &str) {
         match serde_json::from_str::<ClientMessage>(text) {
             Ok(message) => self.handle(message),
-            Err(error) => self.error(format!("invalid message: {error}")),
+            Err(error) => {
+                // serde's sentence in English; the same said in Chinese.
+                let why = explain_decode_error(text.as_bytes(), &error, self.lang);
+                self.error(t!("chat.invalid", locale = self.lang.code(), why = why));
+            }
         }
     }
 
@@ -173,29 +216,33 @@ impl Session {
     /// Answers one message, by what it is and whether we are logged in.
     fn handle(&mut self, message: ClientMessage) {
         debug!(?message, who = ?self.nickname, "message");
+        let locale = self.lang.code();
         let Some(me) = self.nickname.as_deref() else {
             match message {
                 ClientMessage::Login(login) => {
-                    self.nickname = self.room.join(&login.nickname, &self.outbox);
-                    if self.nickname.is_some() {
+                    self.nickname = self.room.join(&login.nickname, &self.outbox, self.lang);
+                    if let Some(nickname) = &self.nickname {
                         // `io.emit('users', …)`: everyone's list changed.
                         self.room.send_users_to_all();
+                        self.log_login(nickname);
                     }
                 }
-                _ => self.error(LOG_IN_FIRST),
+                _ => self.error(t!("chat.log_in_first", locale = locale)),
             }
             return;
         };
         match message {
-            ClientMessage::Login(_) => self.error(format!("you are already logged in as {me}")),
+            ClientMessage::Login(_) => {
+                self.error(t!("chat.already", locale = locale, nickname = me));
+            }
             // `socket.broadcast.emit`: everyone but the sender, whose page
             // has shown the message already.
             ClientMessage::Broadcast(broadcast) => self
                 .room
                 .send_to_others(me, &ServerMessage::broadcast(me, broadcast.message)),
             ClientMessage::P2p(p2p) => {
-                if let Err(why) = self.room.send_private(me, &p2p.to, &p2p.message) {
-                    self.error(why);
+                if !self.room.send_private(me, &p2p.to, &p2p.message) {
+                    self.error(t!("chat.not_online", locale = locale, nickname = p2p.to));
                 }
             }
             // `socket.emit`: to this client only.
@@ -210,6 +257,19 @@ impl Session {
     /// `{"type":"error","message":why}` to this client; the connection goes on.
     fn error(&self, why: impl Into<String>) {
         self.outbox.send(&ServerMessage::error(why));
+    }
+
+    /// The teacher's log line for a login.
+    fn log_login(&self, nickname: &str) {
+        let online = self.room.online();
+        let locale = self.log_lang.code();
+        let text = t!(
+            "log.login",
+            locale = locale,
+            nickname = nickname,
+            count = online
+        );
+        info!(peer = %self.peer, nickname, online, "{text}");
     }
 }
 
@@ -267,4 +327,19 @@ enum Ending {
     TooSlow,
     /// Ctrl-C.
     ServerClosing,
+}
+
+impl Ending {
+    /// How it ended, in words, for the teacher's log.
+    fn in_words(&self, lang: Lang) -> String {
+        let key = match self {
+            Ending::ClientClosed => "ending.client_closed",
+            Ending::Broken(_) => "ending.broken",
+            Ending::TooBig => "ending.too_big",
+            Ending::NotUtf8 => "ending.not_utf8",
+            Ending::TooSlow => "ending.too_slow",
+            Ending::ServerClosing => "ending.server_closing",
+        };
+        t!(key, locale = lang.code()).into()
+    }
 }

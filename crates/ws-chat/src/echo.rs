@@ -7,7 +7,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use common::lang::Lang;
 use futures_util::{SinkExt, StreamExt};
+use rust_i18n::t;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
@@ -19,17 +21,22 @@ use crate::upgrade::{WebSocket, close_frame, finish_closing};
 /// Sends back every data frame until the client closes, then completes the
 /// closing handshake (at most `grace`). One frame at a time: we read the
 /// next only once the last is sent, so a client that does not read its
-/// echoes stops being read too (backpressure, like `pipe`).
+/// echoes stops being read too (backpressure, like `pipe`). The reasons in
+/// our Close frames are in `lang`, the connection's language.
 pub async fn serve(
     mut socket: WebSocket,
     peer: SocketAddr,
+    lang: Lang,
     grace: Duration,
     closing: CancellationToken,
 ) {
+    let locale = lang.code();
     let our_close = loop {
         let next = tokio::select! {
             next = socket.next() => next,
-            () = closing.cancelled() => break Some(close_frame(CloseCode::Away, "the server is shutting down")),
+            () = closing.cancelled() => {
+                break Some(close_frame(CloseCode::Away, t!("close.shutting_down", locale = locale)));
+            }
         };
         match next {
             // The same frame, text or binary, back to the sender.
@@ -44,7 +51,7 @@ pub async fn serve(
             Some(Err(WsError::Capacity(_))) => {
                 break Some(close_frame(
                     CloseCode::Size,
-                    "message too big: the limit is 64 KiB",
+                    t!("close.too_big", locale = locale),
                 ));
             }
             Some(Err(error)) => {

@@ -43,6 +43,12 @@
 //!
 //! `cargo run -p ws-chat -- demo` runs the server and scripted clients in one
 //! process and prints every frame they exchange.
+//!
+//! Two languages: the server's `--lang` (or `LANG`) is the teacher's, for
+//! the log lines; each chat connection has its own, from `?lang=` on the
+//! WebSocket URL (the page sets it from its language switch), else the
+//! upgrade's `Accept-Language`, else the server's. Texts are in
+//! `locales/app.yml` (the page's own in `assets/ws-chat/texts.js`).
 
 pub mod chat;
 pub mod client;
@@ -53,7 +59,16 @@ pub mod room;
 pub mod server;
 pub mod upgrade;
 
+pub use common::lang::Lang;
 pub use server::{Config, Server};
+
+// This crate's texts, English and Chinese: `locales/app.yml`.
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// A `--help` text in `lang`, for `common::lang::parse`.
+pub fn help_text(lang: Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}
 
 /// The largest message we accept, in a frame or in several: 64 KiB, as
 /// tcp-chat. A client that sends more is closed with code 1009

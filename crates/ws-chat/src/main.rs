@@ -3,16 +3,19 @@
 //!
 //! The server is the default, so the command reads like the seed's
 //! `node app.js`: `ws-chat --port 3000 --assets assets/ws-chat`; the one
-//! subcommand is `demo`.
+//! subcommand is `demo`. `--lang zh-CN|en` (or `LANG`) chooses the
+//! language of the log lines, errors and the demo; each browser chooses its
+//! own on the page.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use std::sync::Arc;
 
 use common::cli::ListenArgs;
-use common::tls::{Identity, TlsArgs};
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
+use common::tls::TlsArgs;
 use ws_chat::chat::QueueLimits;
 use ws_chat::{Config, Server};
 
@@ -26,6 +29,8 @@ use ws_chat::{Config, Server};
 struct Cli {
     #[command(flatten)]
     serve: ServeArgs,
+    #[command(flatten)]
+    lang: LangArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,12 +66,14 @@ struct ServeArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server and scripted clients in one process on loopback and
-    /// print every frame: login, broadcast, typing, p2p, bad input, /echo,
-    /// and Ctrl-C.
+    /// print every frame: login, two languages, broadcast, typing, p2p, bad
+    /// input, /echo, and Ctrl-C.
     Demo {
         /// The directory with the chat page [default: as for the server].
         #[arg(long, value_name = "DIR")]
         assets: Option<PathBuf>,
+        #[command(flatten)]
+        demo: DemoArgs,
     },
 }
 
@@ -74,40 +81,32 @@ enum Command {
 // are encoded and decoded at once.
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` in the user's language; `lang` for everything we print.
+    let cli: Cli = common::lang::parse(ws_chat::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         None => {
             common::logging::init();
-            serve(cli.serve).await
+            serve(cli.serve, lang).await
         }
-        Some(Command::Demo { assets }) => {
+        Some(Command::Demo { assets, demo }) => {
             common::logging::init_demo("server");
-            ws_chat::demo::run(&assets_or_default(assets))
+            ws_chat::demo::run(&assets_or_default(assets), &demo, lang)
                 .await
                 .map_err(Into::into)
         }
     };
-    common::exit::report("ws-chat", result)
+    common::exit::report_in(lang, "ws-chat", result)
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Error>> {
     // Certificates first: a bad --cert is one sentence before anything binds.
     let tls = if args.tls {
-        let identity = Identity::load_or_make(&args.certificates)?;
-        for note in &identity.notes {
-            tracing::info!("{note}");
-        }
-        if let Some(ca) = &identity.ca {
-            tracing::info!("browsers must trust {} to open the page", ca.display());
-        }
-        // HTTP/1.1 only: a browser offered h2 would speak HTTP/2, and a
-        // WebSocket over HTTP/2 is another handshake (RFC 8441) that
-        // tungstenite does not do.
-        Some(Arc::new(identity.server_config(&[b"http/1.1"])?))
+        Some(ws_chat::server::tls_config(&args.certificates, lang)?)
     } else {
         None
     };
-    let scheme = if tls.is_some() { "https" } else { "http" };
+    let with_tls = tls.is_some();
     let listener = common::net::bind_tcp(args.listen.addr()).await?;
     let config = Config {
         assets: assets_or_default(args.assets),
@@ -117,6 +116,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
         allowed_origins: args.allow_origins,
         tls,
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
@@ -124,7 +124,8 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
-    tracing::info!("open {scheme}://{addr}/ in a browser (two windows to chat)");
+    // This machine's URL, and the students' (or that only this machine can).
+    ws_chat::server::tell_where(addr, with_tls, lang);
     server.run(ctrl_c).await;
     Ok(())
 }

@@ -12,8 +12,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
+use common::lang::Lang;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use http::{Method, Response, StatusCode};
+use rust_i18n::t;
 use tracing::warn;
 
 use crate::server::{Body, text_response};
@@ -28,6 +30,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("/index.html", "index.html", HTML),
     ("/chat.css", "chat.css", "text/css; charset=utf-8"),
     ("/chat.js", "chat.js", JS),
+    // The page's words in both languages, and its language switch.
+    ("/texts.js", "texts.js", JS),
     // The seed's first WebSocket example, as a page of its own.
     ("/echo-test", "echo-test.html", HTML),
     ("/echo-test.html", "echo-test.html", HTML),
@@ -38,35 +42,40 @@ const FILES: &[(&str, &str, &str)] = &[
 #[derive(Debug)]
 pub struct Page {
     dir: PathBuf,
+    /// The server's language, for its log lines.
+    log_lang: Lang,
 }
 
 impl Page {
-    /// Serves the page from `dir`; fails if it is not a directory.
-    pub fn new(dir: &Path) -> io::Result<Self> {
+    /// Serves the page from `dir`; fails (saying so in `lang`) if it is
+    /// not a directory.
+    pub fn new(dir: &Path, lang: Lang) -> io::Result<Self> {
         if !dir.is_dir() {
-            let why = format!("{} is not a directory", dir.display());
-            return Err(io::Error::new(io::ErrorKind::NotFound, why));
+            let dir = dir.display();
+            let why = t!("error.not_dir", locale = lang.code(), dir = dir);
+            return Err(io::Error::new(io::ErrorKind::NotFound, why.into_owned()));
         }
         Ok(Self {
             dir: dir.to_path_buf(),
+            log_lang: lang,
         })
     }
 
     // ANCHOR: respond
     /// The answer to `GET path` (or `HEAD`, which hyper answers with the
-    /// same headers and no body).
-    pub async fn respond(&self, method: &Method, path: &str) -> Response<Body> {
+    /// same headers and no body). The files are the same in every language
+    /// (the page puts itself into words: `texts.js`); a refusal is said in
+    /// `lang`, the request's.
+    pub async fn respond(&self, method: &Method, path: &str, lang: Lang) -> Response<Body> {
+        let say = |key: &str| format!("{}\n", t!(key, locale = lang.code()));
         if path.split('/').any(|segment| segment == "..") {
-            return text_response(StatusCode::FORBIDDEN, "403 Forbidden.\n".into());
+            return text_response(StatusCode::FORBIDDEN, say("http.forbidden"));
         }
         let Some(&(_, file, content_type)) = FILES.iter().find(|(url, ..)| *url == path) else {
-            return text_response(StatusCode::NOT_FOUND, "404 Not Found.\n".into());
+            return text_response(StatusCode::NOT_FOUND, say("http.not_found"));
         };
         if method != Method::GET && method != Method::HEAD {
-            let mut response = text_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "405 Method Not Allowed.\n".into(),
-            );
+            let mut response = text_response(StatusCode::METHOD_NOT_ALLOWED, say("http.method"));
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -83,7 +92,8 @@ impl Page {
                 response
             }
             Err(error) => {
-                warn!(%error, file, "cannot read a file of the page");
+                let text = t!("log.unreadable", locale = self.log_lang.code());
+                warn!(%error, file, "{text}");
                 let status = match error.kind() {
                     io::ErrorKind::NotFound => StatusCode::NOT_FOUND,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,

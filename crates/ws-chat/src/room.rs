@@ -26,6 +26,10 @@
 //!
 //! What both rooms must agree on (the JSON messages, the nickname rule) is
 //! `common::chat`.
+//!
+//! Two browsers in two languages share one room. So a notice ("bob
+//! joined, 2 online") is kept as what happened, a [`Notice`], and put into
+//! words for each member in that member's language, as it is queued.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -33,6 +37,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use common::chat::{LoginResult, P2pFrom, ServerMessage, UserList, check_nickname};
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_util::sync::CancellationToken;
 
@@ -60,6 +66,8 @@ struct Member {
     nickname: String,
     /// Where to put frames for them.
     outbox: Outbox,
+    /// The language their connection asked for: their notices are in it.
+    lang: Lang,
 }
 
 /// Everyone logged in. One room is shared by every connection task, each
@@ -105,12 +113,14 @@ impl Room {
     /// `{"type":"login","nickname":…}`. On success adds the user, answers
     /// `success: true` with the new count, tells everyone else, and returns
     /// the nickname as recorded. Otherwise answers `success: false` saying
-    /// why, and returns `None`: the client may try again.
-    pub fn join(&self, requested: &str, outbox: &Outbox) -> Option<String> {
+    /// why, and returns `None`: the client may try again. `lang` is the
+    /// connection's language: its answers and notices are in it.
+    pub fn join(&self, requested: &str, outbox: &Outbox, lang: Lang) -> Option<String> {
         let mut members = self.members();
-        let checked = check_nickname(requested, common::lang::Lang::En).and_then(|nickname| {
+        let checked = check_nickname(requested, lang).and_then(|nickname| {
             if members.contains_key(&nickname.to_lowercase()) {
-                Err(format!("nickname {nickname} is taken, choose another"))
+                let locale = lang.code();
+                Err(t!("chat.taken", locale = locale, nickname = nickname).into_owned())
             } else {
                 Ok(nickname.to_owned())
             }
@@ -125,19 +135,24 @@ impl Room {
         let member = Member {
             nickname: nickname.clone(),
             outbox: outbox.clone(),
+            lang,
         };
         members.insert(nickname.to_lowercase(), member);
         let online = members.len();
         // We still hold the lock, so no broadcast can reach the newcomer
         // before this answer does.
-        let welcome = format!("welcome, {nickname}! {online} online");
-        outbox.send(&login_answer(true, welcome, online));
-        let joined = frame(&ServerMessage::log(format!(
-            "{nickname} joined, {online} online"
-        )));
-        for member in members.values().filter(|m| m.nickname != nickname) {
-            member.outbox.push(joined.clone());
-        }
+        let welcome = t!(
+            "chat.welcome",
+            locale = lang.code(),
+            nickname = nickname,
+            count = online
+        );
+        outbox.send(&login_answer(true, welcome.into_owned(), online));
+        let joined = Notice::Joined {
+            nickname: nickname.clone(),
+            online,
+        };
+        tell(&members, &joined, Some(&nickname.to_lowercase()));
         Some(nickname)
     }
     // ANCHOR_END: join
@@ -175,18 +190,19 @@ impl Room {
     }
     // ANCHOR_END: send_users_to_all
 
-    /// `{"type":"p2p"}`: the message goes to `to` only; `Err` says why not.
-    pub fn send_private(&self, from: &str, to: &str, message: &str) -> Result<(), String> {
+    /// `{"type":"p2p"}`: the message goes to `to` only; `false` if `to`
+    /// is not online (the sender's session says so, in its language).
+    pub fn send_private(&self, from: &str, to: &str, message: &str) -> bool {
         let members = self.members();
         let Some(target) = members.get(&to.to_lowercase()) else {
-            return Err(format!("{to} is not online"));
+            return false;
         };
         target.outbox.send(&ServerMessage::P2p(P2pFrom {
             from: from.to_owned(),
             to: target.nickname.clone(),
             message: message.to_owned(),
         }));
-        Ok(())
+        true
     }
 
     /// `{"type":"users"}`: the answer.
@@ -197,21 +213,24 @@ impl Room {
     }
 
     /// A user left: remove them and tell everyone still here, with the new
-    /// count. `why` is added in brackets when the server made them leave.
-    pub fn leave(&self, nickname: &str, why: Option<&str>) {
+    /// count, and `why` when the server made them leave. Returns how many
+    /// are still online.
+    pub fn leave(&self, nickname: &str, why: Option<Why>) -> usize {
         let mut members = self.members();
         let Some(Member { nickname, .. }) = members.remove(&nickname.to_lowercase()) else {
-            return;
+            return members.len();
         };
         let online = members.len();
-        let text = match why {
-            Some(why) => format!("{nickname} left ({why}), {online} online"),
-            None => format!("{nickname} left, {online} online"),
-        };
-        let left = frame(&ServerMessage::log(text));
-        for member in members.values() {
-            member.outbox.push(left.clone());
-        }
+        tell(
+            &members,
+            &Notice::Left {
+                nickname,
+                online,
+                why,
+            },
+            None,
+        );
+        online
     }
 
     /// Removes a user without telling anyone (the server is shutting down:
@@ -234,6 +253,109 @@ impl fmt::Debug for Room {
             .finish()
     }
 }
+
+// ANCHOR: notice
+/// Something that happened in the room, kept as facts rather than as text:
+/// each member reads it in their own language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// "alice joined, 2 online" / "alice 进入了聊天室，当前在线人数：2"
+    Joined { nickname: String, online: usize },
+    /// "bob left, 1 online", with why when the server made them leave.
+    Left {
+        nickname: String,
+        online: usize,
+        why: Option<Why>,
+    },
+}
+
+/// Why the server made someone leave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Their queue overflowed: they were not reading.
+    TooSlow,
+    /// They sent a message over 64 KiB.
+    TooBig,
+    /// They sent a text frame that is not UTF-8.
+    NotUtf8,
+}
+
+impl Notice {
+    /// The notice in words, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            Notice::Joined { nickname, online } => t!(
+                "chat.joined",
+                locale = locale,
+                nickname = nickname,
+                count = online
+            )
+            .into(),
+            Notice::Left {
+                nickname,
+                online,
+                why: None,
+            } => t!(
+                "chat.left",
+                locale = locale,
+                nickname = nickname,
+                count = online
+            )
+            .into(),
+            Notice::Left {
+                nickname,
+                online,
+                why: Some(why),
+            } => {
+                let why = why.text(lang);
+                let count = online;
+                t!(
+                    "chat.left_because",
+                    locale = locale,
+                    nickname = nickname,
+                    why = why,
+                    count = count
+                )
+                .into()
+            }
+        }
+    }
+}
+
+impl Why {
+    /// The reason in words, in `lang`.
+    pub fn text(self, lang: Lang) -> String {
+        let key = match self {
+            Why::TooSlow => "chat.why.too_slow",
+            Why::TooBig => "chat.why.too_big",
+            Why::NotUtf8 => "chat.why.not_utf8",
+        };
+        t!(key, locale = lang.code()).into()
+    }
+}
+
+/// Queues `notice` as a `{"type":"log"}` frame for every member but the
+/// one keyed `except`, each in their language. It is put into words once
+/// per language that someone reads, not once per member.
+fn tell(members: &BTreeMap<String, Member>, notice: &Notice, except: Option<&str>) {
+    let mut in_words: Vec<(Lang, Frame)> = Vec::new();
+    for (key, member) in members {
+        if Some(key.as_str()) == except {
+            continue;
+        }
+        let item = match in_words.iter().find(|(lang, _)| *lang == member.lang) {
+            Some((_, item)) => item.clone(),
+            None => {
+                let item = frame(&ServerMessage::log(notice.text(member.lang)));
+                in_words.push((member.lang, item.clone()));
+                item
+            }
+        };
+        member.outbox.push(item);
+    }
+}
+// ANCHOR_END: notice
 
 fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
     ServerMessage::Login(LoginResult {

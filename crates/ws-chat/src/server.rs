@@ -9,19 +9,21 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderValue};
+use common::lang::Lang;
+use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue, VARY};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use rust_i18n::t;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -30,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
-use crate::chat::{self, QueueLimits};
+use crate::chat::{self, QueueLimits, Settings};
 use crate::echo;
 use crate::page::Page;
 use crate::room::Room;
@@ -39,15 +41,80 @@ use crate::upgrade;
 /// A response body: every answer of this server is small and in memory.
 pub type Body = Full<Bytes>;
 
-/// A plain-text response.
+/// A plain-text response. Its text is in the language the request asked
+/// for, so it says `Vary: Accept-Language` (a cache must not hand the
+/// Chinese answer to an English browser).
 pub fn text_response(status: StatusCode, text: String) -> Response<Body> {
     let mut response = Response::new(Body::new(Bytes::from(text)));
     *response.status_mut() = status;
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    headers.insert(VARY, HeaderValue::from_static("accept-language"));
     response
+}
+
+// ANCHOR: request_lang
+/// The language a request asks for: `?lang=zh-CN` (the chat page puts its
+/// chosen language on its WebSocket URL), else the browser's
+/// `Accept-Language`, else `default` (the server's `--lang`).
+pub fn request_lang<B>(request: &Request<B>, default: Lang) -> Lang {
+    let from_query = request.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(Lang::from_tag)
+    });
+    let from_header = || {
+        let header = request.headers().get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+        Lang::from_accept_language(header)
+    };
+    from_query.or_else(from_header).unwrap_or(default)
+}
+// ANCHOR_END: request_lang
+
+/// The page's address for a browser on this machine: a server bound to
+/// every interface (`0.0.0.0`, `::`) is reached on loopback here.
+pub fn local_url(scheme: &str, bound: SocketAddr) -> String {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("{scheme}://{}/", SocketAddr::new(ip, bound.port()))
+}
+
+/// `--tls`: the rustls config for the page over HTTPS and the chat over
+/// `wss://`, from `--cert/--key` or the local CA (made on first run).
+pub fn tls_config(
+    certificates: &common::tls::TlsArgs,
+    lang: Lang,
+) -> Result<Arc<rustls::ServerConfig>, Box<dyn std::error::Error>> {
+    let identity = common::tls::Identity::load_or_make(certificates)?;
+    for note in &identity.notes {
+        info!("{note}");
+    }
+    if let Some(ca) = &identity.ca {
+        let ca = ca.display();
+        info!("{}", t!("log.trust_ca", locale = lang.code(), ca = ca));
+    }
+    // HTTP/1.1 only: a browser offered h2 would speak HTTP/2, and a
+    // WebSocket over HTTP/2 is another handshake (RFC 8441) that
+    // tungstenite does not do.
+    Ok(Arc::new(identity.server_config(&[b"http/1.1"])?))
+}
+
+/// What the teacher needs after the `listening on` line: the page's
+/// address on this machine, then (`tell_students`) the addresses
+/// students' browsers use, one per LAN address, or that only this machine
+/// can connect.
+pub fn tell_where(bound: SocketAddr, tls: bool, lang: Lang) {
+    let scheme = if tls { "https" } else { "http" };
+    let url = local_url(scheme, bound);
+    info!("{}", t!("log.open_local", locale = lang.code(), url = url));
+    common::net::tell_students(bound, lang, |addr| format!("{scheme}://{addr}/"));
 }
 
 /// What the command-line flags can change.
@@ -74,6 +141,9 @@ pub struct Config {
     /// `--tls` (chapter 5): serve the page over HTTPS and the chat over
     /// `wss://`, with this rustls config.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// `--lang` (or `LANG`): the teacher's language, for the log lines, and
+    /// the chat's for a client that asks for none.
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -87,6 +157,7 @@ impl Default for Config {
             grace: Duration::from_secs(2),
             allowed_origins: Vec::new(),
             tls: None,
+            lang: Lang::En,
         }
     }
 }
@@ -118,15 +189,11 @@ impl Server {
     /// Takes a listener that is already bound (`main` binds, and explains a
     /// port in use). Fails if the assets directory is missing.
     pub fn new(listener: TcpListener, config: Config) -> io::Result<Self> {
-        let page = Page::new(&config.assets).map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!(
-                    "cannot serve the page from {}: {error} (run from the repository root, \
-                     or pass --assets DIR)",
-                    config.assets.display()
-                ),
-            )
+        let page = Page::new(&config.assets, config.lang).map_err(|error| {
+            let dir = config.assets.display();
+            let locale = config.lang.code();
+            let text = t!("error.assets", locale = locale, dir = dir, error = error);
+            io::Error::new(error.kind(), text.into_owned())
         })?;
         let app = App {
             page,
@@ -215,10 +282,9 @@ impl Server {
         // `server.close()`: stop accepting, then tell every WebSocket to go
         // (each takes at most `grace`) and let HTTP requests in flight finish.
         drop(listener);
-        info!(
-            online = app.room.online(),
-            "server shutting down: closing every WebSocket with 1001"
-        );
+        let log = app.config.lang.code();
+        let online = app.room.online();
+        info!(online, "{}", t!("log.shutting_down", locale = log));
         app.closing.cancel();
         app.sessions.close();
         connections.close();
@@ -226,51 +292,61 @@ impl Server {
             .await
             .is_err()
         {
-            warn!("grace period over: closing the HTTP connections still open");
+            warn!("{}", t!("log.grace_over", locale = log));
             dropped.cancel();
         }
         connections.wait().await;
         app.sessions.wait().await;
-        info!("server closed");
+        info!("{}", t!("log.closed", locale = log));
     }
     // ANCHOR_END: run
 }
 
 // ANCHOR: route
 /// One HTTP request: an upgrade to one of the two WebSockets, the echo test
-/// page, or a file of the page.
+/// page, or a file of the page. Each request has its language (`lang`):
+/// a chat connection keeps it for all it is told.
 async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> Response<Body> {
     debug!(%peer, method = %request.method(), uri = %request.uri(), "request");
+    let lang = request_lang(&request, app.config.lang);
     // A page from another site may open a WebSocket to us in its visitor's
     // browser (cross-site WebSocket hijacking): refuse it before upgrading.
     if matches!(request.uri().path(), "/ws" | "/echo")
-        && let Some(refused) = upgrade::check_origin(request.headers(), &app.config.allowed_origins)
+        && let Some(origin) = upgrade::check_origin(request.headers(), &app.config.allowed_origins)
     {
-        return refused;
+        warn!(
+            origin,
+            "{}",
+            t!("log.origin_refused", locale = app.config.lang.code())
+        );
+        return upgrade::refuse_origin(&origin, lang);
     }
     match (request.method(), request.uri().path()) {
         (&Method::GET, "/ws") => {
             let room = Arc::clone(&app.room);
             let closing = app.closing.clone();
-            let (queue, grace) = (app.config.queue, app.config.grace);
-            upgrade::upgrade(request, &app.sessions, move |socket| {
-                chat::serve(socket, peer, room, queue, grace, closing)
+            let settings = Settings {
+                queue: app.config.queue,
+                grace: app.config.grace,
+                log_lang: app.config.lang,
+            };
+            upgrade::upgrade(request, lang, &app.sessions, move |socket| {
+                chat::serve(socket, peer, lang, room, settings, closing)
             })
         }
         (&Method::GET, "/echo") => {
             let closing = app.closing.clone();
             let grace = app.config.grace;
-            upgrade::upgrade(request, &app.sessions, move |socket| {
-                echo::serve(socket, peer, grace, closing)
+            upgrade::upgrade(request, lang, &app.sessions, move |socket| {
+                echo::serve(socket, peer, lang, grace, closing)
             })
         }
-        (_, "/ws" | "/echo") => text_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "405 Method Not Allowed: a WebSocket starts with GET and Upgrade: websocket.\n"
-                .to_owned(),
-        ),
+        (_, "/ws" | "/echo") => {
+            let text = t!("http.ws_method", locale = lang.code());
+            text_response(StatusCode::METHOD_NOT_ALLOWED, format!("{text}\n"))
+        }
         // Everything else is a file of the page (`express.static`).
-        (method, path) => app.page.respond(method, path).await,
+        (method, path) => app.page.respond(method, path, lang).await,
     }
 }
 // ANCHOR_END: route

@@ -18,6 +18,7 @@
 
 use std::future::Future;
 
+use common::lang::Lang;
 use futures_util::{Stream, StreamExt};
 use http::header::{
     CONNECTION, HOST, HeaderMap, HeaderValue, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
@@ -26,13 +27,14 @@ use http::header::{
 use http::{Request, Response, StatusCode};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
+use rust_i18n::t;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::task::TaskTracker;
-use tracing::{debug, warn};
+use tracing::debug;
 
 use crate::MAX_MESSAGE;
 use crate::server::{Body, text_response};
@@ -84,18 +86,19 @@ pub fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, Refusal> {
 
 // ANCHOR: check_origin
 /// Is this WebSocket request from a page we accept? `None` if it is, else
-/// the 403 to answer with. A browser says which
-/// page opened it in `Origin` (`http://127.0.0.1:3000`); a command-line
-/// client sends none, and is admitted. A page is admitted when it came
-/// from this very server (its origin names the host the request was sent
-/// to, the `Host` header) or from an origin given with `--allow-origin`.
+/// the origin to refuse (answered with [`refuse_origin`]'s 403). A browser
+/// says which page opened it in `Origin` (`http://127.0.0.1:3000`); a
+/// command-line client sends none, and is admitted. A page is admitted
+/// when it came from this very server (its origin names the host the
+/// request was sent to, the `Host` header) or from an origin given with
+/// `--allow-origin`.
 ///
 /// Without this, any web site a student visits could open a WebSocket to
 /// `ws://127.0.0.1:3000/ws` from their browser and chat in their name:
 /// browsers do not apply the same-origin policy to WebSockets, so the
 /// server must (Socket.IO's `allowRequest`, `ws`'s `verifyClient`). A
 /// server reachable by a name must check `Host` too (DNS rebinding).
-pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Option<Response<Body>> {
+pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Option<String> {
     let origin = headers.get(ORIGIN)?;
     let origin = origin.to_str().unwrap_or("").trim();
     // `scheme://host[:port]`; what follows `://` is what `Host` names.
@@ -104,24 +107,27 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Option<Response<
     let same_site = authority.is_some_and(|a| host.is_some_and(|h| a.eq_ignore_ascii_case(h)));
     let listed = allowed.iter().any(|o| o.eq_ignore_ascii_case(origin));
     if same_site || listed {
-        return None;
+        None
+    } else {
+        Some(origin.to_owned())
     }
-    warn!(origin, "refused a WebSocket opened by another site's page");
-    let text = format!(
-        "403 Forbidden: a WebSocket opened by the page at {origin} is refused: this server \
-         accepts its own pages only. To admit that page, start the server with \
-         --allow-origin {origin}\n"
-    );
-    Some(text_response(StatusCode::FORBIDDEN, text))
+}
+
+/// The 403 for a page of another origin, in `lang`, with the way out.
+pub fn refuse_origin(origin: &str, lang: Lang) -> Response<Body> {
+    let text = t!("http.origin_refused", locale = lang.code(), origin = origin);
+    text_response(StatusCode::FORBIDDEN, format!("{text}\n"))
 }
 // ANCHOR_END: check_origin
 
 // ANCHOR: upgrade
 /// Answers a WebSocket request on `path`: `101 Switching Protocols`, and
 /// once hyper has sent it and let go of the connection, `session` runs on
-/// it as a task of `tracker`. A request that is not an upgrade is refused.
+/// it as a task of `tracker`. A request that is not an upgrade is refused
+/// (in `lang`).
 pub fn upgrade<S, F>(
     mut request: Request<hyper::body::Incoming>,
+    lang: Lang,
     tracker: &TaskTracker,
     session: S,
 ) -> Response<Body>
@@ -131,7 +137,7 @@ where
 {
     let accept = match accept_key(request.headers()) {
         Ok(accept) => accept,
-        Err(refusal) => return refuse(request.uri().path(), refusal),
+        Err(refusal) => return refuse(request.uri().path(), refusal, lang),
     };
     // The connection is handed over only after our 101 has been written, so
     // we wait for it in a task and return the response now.
@@ -175,26 +181,21 @@ pub fn config() -> WebSocketConfig {
 }
 // ANCHOR_END: config
 
-/// The answer to a request that is not a proper upgrade.
-pub fn refuse(path: &str, refusal: Refusal) -> Response<Body> {
+/// The answer, in `lang`, to a request that is not a proper upgrade.
+pub fn refuse(path: &str, refusal: Refusal, lang: Lang) -> Response<Body> {
+    let locale = lang.code();
     let (status, text) = match refusal {
         Refusal::NotAnUpgrade => (
             StatusCode::UPGRADE_REQUIRED,
-            format!(
-                "426 Upgrade Required: {path} speaks WebSocket. Connect with \
-                 new WebSocket(\"ws://…{path}\") from a page, or a WebSocket client \
-                 such as websocat; the chat page is at /.\n"
-            ),
+            t!("http.not_an_upgrade", locale = locale, path = path),
         ),
         Refusal::WrongVersion => (
             StatusCode::UPGRADE_REQUIRED,
-            "426 Upgrade Required: this server speaks WebSocket version 13 only.\n".to_owned(),
+            t!("http.wrong_version", locale = locale),
         ),
-        Refusal::NoKey => (
-            StatusCode::BAD_REQUEST,
-            "400 Bad Request: a WebSocket upgrade needs a Sec-WebSocket-Key header.\n".to_owned(),
-        ),
+        Refusal::NoKey => (StatusCode::BAD_REQUEST, t!("http.no_key", locale = locale)),
     };
+    let text = format!("{text}\n");
     let mut response = text_response(status, text);
     let headers = response.headers_mut();
     headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
@@ -203,8 +204,10 @@ pub fn refuse(path: &str, refusal: Refusal) -> Response<Body> {
     response
 }
 
-/// A Close frame with a code and a sentence for the other side.
-pub fn close_frame(code: CloseCode, reason: &'static str) -> Message {
+/// A Close frame with a code and a sentence for the other side (at most
+/// 123 bytes: the frame's limit).
+pub fn close_frame(code: CloseCode, reason: impl Into<String>) -> Message {
+    let reason: String = reason.into();
     Message::Close(Some(CloseFrame {
         code,
         reason: reason.into(),

@@ -1,6 +1,8 @@
 //! The page in a real browser: Debian's chromium, headless, driven over
 //! WebDriver (chromedriver) with fantoccini. Two pages log in as alice and
-//! bob; they chat, see each other typing, send HTML that must stay text,
+//! bob, alice's page in English and bob's in Chinese (each chosen with the
+//! page's switch, so the test does not depend on the browser's language);
+//! they chat, see each other typing, send HTML that must stay text,
 //! write privately, and reconnect by themselves after the server restarts.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`, so it is
@@ -28,13 +30,32 @@ use ws_chat::Config;
 /// The whole test, browsers included.
 const WHOLE_TEST: Duration = Duration::from_secs(180);
 
-/// Opens the chat page and logs in as `nickname`.
-async fn log_in(browser: &Browser, base: &str, nickname: &str) {
+/// The page's language: which switch to press, and its "connected".
+#[derive(Clone, Copy)]
+struct Language {
+    switch: &'static str,
+    connected: &'static str,
+}
+
+const ENGLISH: Language = Language {
+    switch: "lang-en",
+    connected: "connected",
+};
+const CHINESE: Language = Language {
+    switch: "lang-zh",
+    connected: "已连接",
+};
+
+/// Opens the chat page, chooses `language` with the switch, and logs in
+/// as `nickname`.
+async fn log_in(browser: &Browser, base: &str, nickname: &str, language: Language) {
     browser.open(&format!("{base}/")).await;
+    browser.click(language.switch).await;
+    // Switching reconnects (the server's texts are chosen at the handshake).
     browser
         .until(
             "document.getElementById('status').textContent",
-            json!("connected"),
+            json!(language.connected),
         )
         .await;
     assert!(browser.shown("login").await && !browser.shown("chat").await);
@@ -75,19 +96,36 @@ async fn chat_in_two_browsers() {
     let alice = driver.browser().await;
     let bob = driver.browser().await;
 
-    log_in(&alice, &base, "alice").await;
-    log_in(&bob, &base, "bob").await;
+    log_in(&alice, &base, "alice", ENGLISH).await;
+    log_in(&bob, &base, "bob", CHINESE).await;
     alice
         .until("document.getElementById('count').textContent", json!("2"))
         .await;
     assert_eq!(alice.text_of("users").await, "alicebob");
+    // Each page in its language: its own words, and the server's.
+    let heading = "document.querySelector('.people h2').textContent";
+    alice.until(heading, json!("Online (2)")).await;
+    bob.until(heading, json!("在线 (2)")).await;
+    assert_eq!(
+        bob.run("return document.documentElement.lang;").await,
+        json!("zh-CN")
+    );
+    let first_notice = "document.querySelector('#messages li.notice').textContent";
+    bob.until(first_notice, json!("登录成功，欢迎 bob！当前在线人数：2"))
+        .await;
+    alice
+        .until(
+            "Array.from(document.querySelectorAll('#messages li.notice')).pop().textContent",
+            json!("bob joined, 2 online"),
+        )
+        .await;
 
     // alice types: bob sees it; she sends: bob sees the message and the
     // notice goes.
     alice.type_into("message", "hello b").await;
     bob.until(
         "document.getElementById('typing').textContent",
-        json!("alice is typing…"),
+        json!("alice 正在输入…"),
     )
     .await;
     alice.type_into("message", "ob").await;
@@ -127,19 +165,23 @@ async fn chat_in_two_browsers() {
     // The server restarts on the same port: the pages see Close 1001, come
     // back with backoff, and log in again by themselves.
     server.stop().await;
-    for page in [&alice, &bob] {
-        page.until(
+    alice
+        .until(
             "document.getElementById('status').textContent.startsWith('disconnected (1001')",
             json!(true),
         )
         .await;
-    }
+    bob.until(
+        "document.getElementById('status').textContent.startsWith('连接断开了（1001: 服务器正在关闭')",
+        json!(true),
+    )
+    .await;
     let listener = TcpListener::bind(addr).await.unwrap();
     let server = TestServer::on(listener, Config::default());
-    for page in [&alice, &bob] {
+    for (page, language) in [(&alice, ENGLISH), (&bob, CHINESE)] {
         page.until(
             "document.getElementById('status').textContent",
-            json!("connected"),
+            json!(language.connected),
         )
         .await;
         page.until("document.getElementById('count').textContent", json!("2"))
@@ -149,6 +191,14 @@ async fn chat_in_two_browsers() {
     alice.type_into("message", "back again").await;
     alice.click("send").await;
     until_last_line(&bob, "alice", "back again").await;
+
+    // The choice is remembered: bob's page opens in Chinese again.
+    bob.open(&format!("{base}/")).await;
+    bob.until(
+        "document.querySelector('label[for=nickname]').textContent",
+        json!("取一个昵称"),
+    )
+    .await;
 
     // The seed's echo example, as a page.
     alice.open(&format!("{base}/echo-test")).await;

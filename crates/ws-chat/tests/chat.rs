@@ -334,3 +334,62 @@ async fn ctrl_c_closes_every_websocket_with_1001_and_the_server_returns() {
     // Nothing listens any more.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn two_languages_share_one_room_each_told_in_their_own() {
+    let server = TestServer::start().await;
+    // alice's client names no language: the server's (English here).
+    let mut alice = server.login("alice").await;
+    // 小李's page asks on the URL, as chat.js does.
+    let mut li = server.login_at("/ws?lang=zh-CN", "小李").await;
+    assert_eq!(alice.next().await["message"], "小李 joined, 2 online");
+    // 小王's client sends only Accept-Language with its upgrade.
+    let url = server.url("/ws");
+    let mut wang =
+        support::Peer::connect_with(&url, &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")]).await;
+    wang.send(json!({"type": "broadcast", "message": "hi"}))
+        .await;
+    assert_eq!(
+        wang.error().await,
+        r#"请先登录：{"type":"login","nickname":"你的昵称"}"#
+    );
+    let answer = wang.login("小王").await;
+    assert_eq!(answer["message"], "登录成功，欢迎 小王！当前在线人数：3");
+    // One join, told in two languages.
+    assert_eq!(
+        alice.next_of("log").await["message"],
+        "小王 joined, 3 online"
+    );
+    assert_eq!(
+        li.next_of("log").await["message"],
+        "小王 进入了聊天室，当前在线人数：3"
+    );
+    // Errors on the wire, in Chinese.
+    wang.send_frame(Message::text("hello")).await;
+    let error = wang.next_of("error").await;
+    assert_eq!(
+        error["message"],
+        "消息无效：这不是合法的 JSON（第 1 行第 1 列附近出错）"
+    );
+    wang.send(json!({"type": "p2p", "to": "dave", "message": "在吗"}))
+        .await;
+    assert_eq!(wang.error().await, "dave 不在线");
+    // ?lang= wins over Accept-Language.
+    let mut en =
+        support::Peer::connect_with(&server.url("/ws?lang=en"), &[("accept-language", "zh-CN")])
+            .await;
+    assert_eq!(
+        en.login("ALICE").await["message"],
+        "nickname ALICE is taken, choose another"
+    );
+
+    // A leave, and the Close at Ctrl-C, in each one's language.
+    drop(alice);
+    assert_eq!(
+        li.next_of("log").await["message"],
+        "alice 离开了聊天室，当前在线人数：2"
+    );
+    let stopping = tokio::spawn(server.stop());
+    assert_eq!(li.closed().await.unwrap().reason.as_str(), "服务器正在关闭");
+    tokio::time::timeout(STEP, stopping).await.unwrap().unwrap();
+}

@@ -69,6 +69,7 @@ async fn the_page_loads_nothing_from_the_internet() {
         "index.html",
         "echo-test.html",
         "chat.js",
+        "texts.js",
         "echo-test.js",
         "chat.css",
     ] {
@@ -213,4 +214,64 @@ async fn allow_origin_admits_the_origins_it_names() {
     assert_eq!(status, "HTTP/1.1 101 Switching Protocols");
     let status = upgrade_status(server.addr, "/ws", "Origin: http://localhost:8081\n").await;
     assert_eq!(status, "HTTP/1.1 403 Forbidden");
+}
+
+#[tokio::test]
+async fn the_page_speaks_both_languages_and_a_refusal_the_browser_s() {
+    let server = TestServer::start().await;
+    // The page is one set of files: it puts itself in the browser's language
+    // (texts.js), so nothing varies and nothing says Vary.
+    let (status, headers, body) = http(server.addr, "GET /texts.js HTTP/1.1\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(!headers.contains("vary"), "{headers}");
+    for words in [
+        "Choose a nickname",
+        "取一个昵称",
+        "Online",
+        "在线",
+        "navigator.languages",
+    ] {
+        assert!(body.contains(words), "texts.js lacks {words}");
+    }
+    let (_, _, page) = http(server.addr, "GET / HTTP/1.1\n").await;
+    assert!(
+        page.contains(r#"data-lang="zh-CN""#),
+        "no language switch: {page}"
+    );
+    assert!(page.contains(r#"<script src="texts.js">"#), "{page}");
+
+    // A refusal is said in the language the browser asks for, and says so.
+    let (status, headers, body) = http(
+        server.addr,
+        "GET /ws HTTP/1.1\nAccept-Language: zh-CN,zh;q=0.9,en;q=0.8\n",
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 426 Upgrade Required");
+    assert!(headers.contains("vary: accept-language"), "{headers}");
+    assert!(
+        body.starts_with("426 Upgrade Required：/ws 只讲 WebSocket。"),
+        "{body}"
+    );
+    let (status, _, body) = http(server.addr, "GET /nope HTTP/1.1\nAccept-Language: zh\n").await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert_eq!(body, "404 Not Found：没有这个文件。\n");
+    let (_, _, body) = http(
+        server.addr,
+        "GET /ws HTTP/1.1\nOrigin: http://evil.example\nAccept-Language: zh-CN\n",
+    )
+    .await;
+    assert!(
+        body.contains("--allow-origin http://evil.example"),
+        "{body}"
+    );
+    assert!(body.contains("被拒绝了"), "{body}");
+    // English for an English browser, and for one that names neither.
+    for language in ["en-US,en;q=0.9", "fr-FR"] {
+        let request = format!("GET /ws HTTP/1.1\nAccept-Language: {language}\n");
+        let (_, _, body) = http(server.addr, &request).await;
+        assert!(
+            body.starts_with("426 Upgrade Required: /ws speaks WebSocket."),
+            "{body}"
+        );
+    }
 }

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::chat::{LoginResult, ServerMessage};
-use ws_chat::room::{self, Inbox, Outbox, Room};
+use ws_chat::Lang;
+use ws_chat::room::{self, Inbox, Outbox, Room, Why};
 
 /// One client: its outbox, and the receiving end we read as its socket would.
 struct Client {
@@ -38,9 +39,14 @@ impl Client {
 
 /// A client that has logged in as `nickname`, with its queue emptied.
 fn joined(room: &Room, nickname: &str) -> Client {
+    joined_in(room, nickname, Lang::En)
+}
+
+/// The same, for a client whose connection asked for `lang`.
+fn joined_in(room: &Room, nickname: &str, lang: Lang) -> Client {
     let mut client = Client::new(16);
     assert_eq!(
-        room.join(nickname, &client.outbox).as_deref(),
+        room.join(nickname, &client.outbox, lang).as_deref(),
         Some(nickname)
     );
     client.received();
@@ -60,7 +66,7 @@ fn login_answers_and_announces() {
     let room = Room::new();
     let mut alice = Client::new(16);
     assert_eq!(
-        room.join(" alice ", &alice.outbox).as_deref(),
+        room.join(" alice ", &alice.outbox, Lang::En).as_deref(),
         Some("alice")
     );
     assert_eq!(
@@ -69,7 +75,10 @@ fn login_answers_and_announces() {
     );
 
     let mut bob = Client::new(16);
-    assert_eq!(room.join("bob", &bob.outbox).as_deref(), Some("bob"));
+    assert_eq!(
+        room.join("bob", &bob.outbox, Lang::En).as_deref(),
+        Some("bob")
+    );
     assert_eq!(bob.received(), [login(true, "welcome, bob! 2 online", 2)]);
     assert_eq!(
         alice.received(),
@@ -83,17 +92,17 @@ fn a_taken_or_bad_nickname_is_refused_with_the_reason() {
     let room = Room::new();
     let mut alice = joined(&room, "alice");
     let mut other = Client::new(16);
-    assert_eq!(room.join("ALICE", &other.outbox), None);
+    assert_eq!(room.join("ALICE", &other.outbox, Lang::En), None);
     assert_eq!(
         other.received(),
         [login(false, "nickname ALICE is taken, choose another", 1)]
     );
-    assert_eq!(room.join("", &other.outbox), None);
+    assert_eq!(room.join("", &other.outbox, Lang::En), None);
     assert!(matches!(&other.received()[..], [ServerMessage::Login(l)] if !l.success));
     // Nobody else heard of the failed attempts, and the client can try again.
     assert_eq!(alice.received(), []);
     assert_eq!(
-        room.join("Alicia", &other.outbox).as_deref(),
+        room.join("Alicia", &other.outbox, Lang::En).as_deref(),
         Some("Alicia")
     );
     assert_eq!(room.online(), 2);
@@ -112,16 +121,16 @@ fn send_to_others_and_private() {
     assert_eq!(alice.received(), []);
     assert_eq!(bob.received(), [hi]);
 
-    room.send_private("alice", "BOB", "psst").unwrap();
+    assert!(room.send_private("alice", "BOB", "psst"));
     let bob_got = bob.received();
     assert!(
         matches!(&bob_got[..], [ServerMessage::P2p(p)] if p.from == "alice" && p.to == "bob" && p.message == "psst"),
         "{bob_got:?}"
     );
     assert_eq!(alice.received(), []);
-    assert_eq!(
-        room.send_private("alice", "carol", "x"),
-        Err("carol is not online".into())
+    assert!(
+        !room.send_private("alice", "carol", "x"),
+        "carol is not online"
     );
 }
 
@@ -145,9 +154,9 @@ fn leaving_is_announced_and_removing_is_silent() {
     let _carol = joined(&room, "carol");
     alice.received();
 
-    room.leave("BOB", None);
+    assert_eq!(room.leave("BOB", None), 2);
     assert_eq!(alice.received(), [ServerMessage::log("bob left, 2 online")]);
-    room.leave("carol", Some("too slow to keep up: dropped"));
+    room.leave("carol", Some(Why::TooSlow));
     assert_eq!(
         alice.received(),
         [ServerMessage::log(
@@ -160,12 +169,52 @@ fn leaving_is_announced_and_removing_is_silent() {
     assert_eq!(room.online(), 0);
 }
 
+#[test]
+fn each_member_hears_the_room_in_their_own_language() {
+    let room = Room::new();
+    let mut alice = joined_in(&room, "alice", Lang::En);
+    let mut li = joined_in(&room, "小李", Lang::ZhCn);
+    alice.received();
+
+    // The newcomer's own answer is in the language of her connection,
+    // in the seed's words.
+    let mut wang = Client::new(16);
+    room.join("小王", &wang.outbox, Lang::ZhCn).unwrap();
+    assert_eq!(
+        wang.received(),
+        [login(true, "登录成功，欢迎 小王！当前在线人数：3", 3)]
+    );
+    // One event, two languages.
+    assert_eq!(
+        alice.received(),
+        [ServerMessage::log("小王 joined, 3 online")]
+    );
+    assert_eq!(
+        li.received(),
+        [ServerMessage::log("小王 进入了聊天室，当前在线人数：3")]
+    );
+
+    room.leave("alice", Some(Why::TooBig));
+    assert_eq!(
+        li.received(),
+        [ServerMessage::log(
+            "alice 离开了聊天室（发了超过 64 KiB 的消息），当前在线人数：2"
+        )]
+    );
+    let mut other = Client::new(16);
+    assert_eq!(room.join("小李", &other.outbox, Lang::ZhCn), None);
+    assert_eq!(
+        other.received(),
+        [login(false, "昵称 小李 已经有人用了，请换一个", 2)]
+    );
+}
+
 #[tokio::test]
 async fn a_full_queue_marks_that_client_overflowed_and_nobody_else() {
     let room = Room::new();
     let mut fast = joined(&room, "fast");
     let slow = Client::new(2);
-    room.join("slow", &slow.outbox).unwrap(); // its welcome fills 1 of 2
+    room.join("slow", &slow.outbox, Lang::En).unwrap(); // its welcome fills 1 of 2
     for n in 0..3 {
         room.send_to_others("nobody", &ServerMessage::broadcast("fast", n.to_string()));
         fast.received();

@@ -71,7 +71,12 @@ impl TestServer {
     /// A WebSocket to `/ws`, logged in as `nickname`, with the login answer
     /// and the users push read.
     pub async fn login(&self, nickname: &str) -> Peer {
-        let mut peer = self.connect().await;
+        self.login_at("/ws", nickname).await
+    }
+
+    /// The same on `path` (`/ws?lang=zh-CN`, say).
+    pub async fn login_at(&self, path: &str, nickname: &str) -> Peer {
+        let mut peer = Peer::connect(&self.url(path)).await;
         let answer = peer.login(nickname).await;
         assert_eq!(answer["success"], true, "{answer}");
         let users = peer.next().await;
@@ -92,7 +97,18 @@ pub struct Peer {
 
 impl Peer {
     pub async fn connect(url: &str) -> Self {
-        let (socket, _) = tokio::time::timeout(STEP, connect_async(url))
+        Self::connect_with(url, &[]).await
+    }
+
+    /// The same, with these extra headers on the upgrade request
+    /// (`Accept-Language`, say).
+    pub async fn connect_with(url: &str, headers: &[(&'static str, &str)]) -> Self {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = url.into_client_request().unwrap();
+        for (name, value) in headers {
+            request.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        let (socket, _) = tokio::time::timeout(STEP, connect_async(request))
             .await
             .expect("connect in time")
             .expect("WebSocket handshake");
