@@ -4,6 +4,9 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
+use common::lang::Lang;
+use rust_i18n::t;
+
 /// The seed's group, kept as the default so that the code matches the
 /// seed's (and the lesson stays on loopback with a TTL of 1). It lies in
 /// 224.0.1.0/24, RFC 5771's internetwork control block, whose addresses
@@ -20,11 +23,15 @@ pub struct Group(Ipv4Addr);
 
 /// An address that is not a multicast group.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{0} is not a multicast group: a group is an address from 224.0.0.0 to \
-     239.255.255.255 (224.0.0.0/4), such as 239.255.0.100"
-)]
+#[error("{}", self.message(Lang::En))]
 pub struct NotMulticast(pub Ipv4Addr);
+
+impl NotMulticast {
+    /// The sentence in `lang` (`Display` is the English one).
+    pub fn message(&self, lang: Lang) -> String {
+        t!("group.not_multicast", locale = lang.code(), addr = self.0).into_owned()
+    }
+}
 
 impl Group {
     pub fn new(addr: Ipv4Addr) -> Result<Self, NotMulticast> {
@@ -41,15 +48,24 @@ impl Group {
 }
 // ANCHOR_END: group
 
+impl Group {
+    /// Parses `224.0.1.100`, or says in `lang` why `text` is no group.
+    pub fn parse(text: &str, lang: Lang) -> Result<Self, String> {
+        let shown = format!("{text:?}");
+        let addr: Ipv4Addr = text
+            .parse()
+            .map_err(|_| t!("group.not_ipv4", locale = lang.code(), text = shown).into_owned())?;
+        Group::new(addr).map_err(|error| error.message(lang))
+    }
+}
+
 impl FromStr for Group {
     type Err = String;
 
-    /// Parses `224.0.1.100`; what clap calls for `--group`.
+    /// Parses `224.0.1.100`, with an English error ([`Group::parse`] takes
+    /// a language).
     fn from_str(text: &str) -> Result<Self, String> {
-        let addr: Ipv4Addr = text
-            .parse()
-            .map_err(|_| format!("{text:?} is not an IPv4 address such as 224.0.1.100"))?;
-        Group::new(addr).map_err(|error| error.to_string())
+        Group::parse(text, Lang::En)
     }
 }
 

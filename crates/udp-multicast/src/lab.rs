@@ -6,6 +6,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use common::datagram::{number_of, numbered, receive_buffer};
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::net::UdpSocket;
 
 use crate::group::SEED_GROUP;
@@ -37,35 +39,39 @@ impl Report {
             && *b_after == self.sent_after_leave
     }
 
-    /// Prints the report; `true` if UDP behaved as the lesson says.
-    pub fn print(&self) -> bool {
+    /// Prints the report in `lang`; `true` if UDP behaved as the lesson says.
+    pub fn print(&self, lang: Lang) -> bool {
+        let locale = lang.code();
         let (group, port) = self.to;
+        let to = format!("{group}:{port}");
         let count = self.sent.len();
         println!(
-            "multicast: {count} datagrams to {group}:{port}, a group two sockets joined on one port"
+            "{}",
+            t!("lab.title", locale = locale, count = count, to = to)
         );
-        print_heard(&self.heard);
-        println!("  then A leaves the group (dropMembership) and {count} more are sent");
-        print_heard(&self.heard_after_leave);
+        print_heard(&self.heard, lang);
+        println!("{}", t!("lab.leave", locale = locale, count = count));
+        print_heard(&self.heard_after_leave, lang);
         let ok = self.as_expected();
         if ok {
-            println!("  => every datagram reached both members, then B only");
+            println!("{}", t!("lab.ok", locale = locale));
         } else {
-            println!("  => NOT what this lesson expects (both members, then B only)");
+            println!("{}", t!("lab.not_ok", locale = locale));
         }
         ok
     }
 }
 
-fn print_heard(heard: &[Vec<u64>; 2]) {
+fn print_heard(heard: &[Vec<u64>; 2], lang: Lang) {
+    let locale = lang.code();
     for (name, got) in ["A", "B"].iter().zip(heard) {
         let got: Vec<String> = got.iter().map(|n| format!("#{n}")).collect();
         let got = if got.is_empty() {
-            "nothing".to_owned()
+            t!("lab.nothing", locale = locale).into_owned()
         } else {
             got.join(" ")
         };
-        println!("  receiver {name} got {got}");
+        println!("{}", t!("lab.got", locale = locale, name = name, got = got));
     }
 }
 
@@ -75,10 +81,10 @@ fn print_heard(heard: &[Vec<u64>; 2]) {
 pub async fn run(count: u64) -> io::Result<Report> {
     let interface = Ipv4Addr::LOCALHOST;
     let group = SEED_GROUP;
-    let first = receiver::join(group, 0, interface)?;
+    let first = receiver::join(group, 0, interface, Lang::En)?;
     let port = first.local_addr()?.port();
-    let second = receiver::join(group, port, interface)?;
-    let socket = sender::open(interface, 1).await?;
+    let second = receiver::join(group, port, interface, Lang::En)?;
+    let socket = sender::open(interface, 1, Lang::En).await?;
     let from = socket.local_addr()?;
     let to = SocketAddr::from((group.addr(), port));
 

@@ -23,6 +23,8 @@
 //! ```
 //!
 //! Both receivers print `client got hello #1 from 127.0.0.1:41234`.
+//! Everything they print is in Chinese or English: `--lang zh-CN|en`, else
+//! the system's `LANG`; texts in `locales/app.yml`.
 //! `cargo run -p udp-multicast -- demo` shows it all in one process, and
 //! `lab` shows it next to unicast and broadcast (`just ch3-lab`).
 //!
@@ -31,6 +33,9 @@
 //! [`group`] (what a group address is), [`sender`] (the interface and the
 //! TTL), [`receiver`] (join, receive, leave), [`demo`] and [`lab`].
 
+// The crate's texts, English and Chinese: `locales/app.yml`.
+rust_i18n::i18n!("locales", fallback = "en");
+
 pub mod demo;
 pub mod group;
 pub mod lab;
@@ -38,3 +43,8 @@ pub mod receiver;
 pub mod sender;
 
 pub use group::Group;
+
+/// A `--help` text in `lang` (keys `help.…`), for `common::lang::parse`.
+pub fn help_text(lang: common::lang::Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}

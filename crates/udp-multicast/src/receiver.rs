@@ -1,13 +1,16 @@
 //! The receiver: `client.bind(8000)`, `client.addMembership('224.0.1.100')`,
 //! `client.on('message', …)`, and later `client.dropMembership(…)`.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::time::Duration;
 
-use common::datagram::{Tallies, printable, receive_buffer};
+use common::datagram::{Arrival, MAX_SENDERS, Tallies, printable, receive_buffer};
+use common::lang::Lang;
+use rust_i18n::t;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use tokio::net::UdpSocket;
 
@@ -16,8 +19,8 @@ use crate::sender::explain_interface;
 
 // ANCHOR: join
 /// Binds a receiver on `group:port`, sharing the port with other receivers,
-/// and joins the group on `interface`.
-pub fn join(group: Group, port: u16, interface: Ipv4Addr) -> io::Result<UdpSocket> {
+/// and joins the group on `interface` (a wrong one is explained in `lang`).
+pub fn join(group: Group, port: u16, interface: Ipv4Addr, lang: Lang) -> io::Result<UdpSocket> {
     // We bind the group's address, not 0.0.0.0: the socket then receives
     // only datagrams sent to this group, not to another group or to one of
     // our unicast addresses on the same port.
@@ -33,7 +36,7 @@ pub fn join(group: Group, port: u16, interface: Ipv4Addr) -> io::Result<UdpSocke
     // network (IGMP) that this machine wants the group on that interface.
     socket
         .join_multicast_v4(group.addr(), interface)
-        .map_err(|error| explain_interface(interface, error))?;
+        .map_err(|error| explain_interface(interface, error, lang))?;
     // ANCHOR_END: multicast_all
     Ok(socket)
 }
@@ -58,48 +61,162 @@ pub struct Listening {
 
 // ANCHOR: run
 /// The receiver's whole life: receives (printing a line for each datagram
-/// with `print`) until `listening.count` datagrams, or `leave_after` of them
-/// and then leaves the group and listens `linger` longer, or until `stop`
-/// (Ctrl-C). Returns the count per sender.
+/// with `print`, in `lang`) until `listening.count` datagrams, or
+/// `leave_after` of them and then leaves the group and listens `linger`
+/// longer, or until `stop` (Ctrl-C). Returns what it heard.
 pub async fn run(
     socket: &UdpSocket,
     (group, interface): (Group, Ipv4Addr),
     listening: &Listening,
     stop: impl Future<Output = ()>,
+    lang: Lang,
     mut print: impl FnMut(String),
-) -> io::Result<Tallies> {
+) -> io::Result<Heard> {
+    let locale = lang.code();
     tokio::pin!(stop);
-    let mut tallies = Tallies::default();
+    let mut heard = Heard::new(lang);
     let limit = listening.leave_after.or(listening.count);
-    if !receive(socket, &mut tallies, limit, stop.as_mut(), &mut print).await? {
-        print("stopped (Ctrl-C)".into());
-        return Ok(tallies);
+    if !receive(socket, &mut heard, limit, stop.as_mut(), &mut print).await? {
+        print(t!("receiver.stopped", locale = locale).into_owned());
+        return Ok(heard);
     }
     if let Some(n) = listening.leave_after {
         leave(socket, group, interface)?;
         let linger = humantime::format_duration(listening.linger);
-        print(format!(
-            "left {group} after {n} datagrams (dropMembership); listening {linger} more"
-        ));
+        print(
+            t!(
+                "receiver.left",
+                locale = locale,
+                group = group,
+                n = n,
+                linger = linger
+            )
+            .into(),
+        );
         let linger = listening.linger;
-        let after = after_leaving(socket, &mut tallies, linger, stop, &mut print).await?;
+        let after = after_leaving(socket, &mut heard, linger, stop, &mut print).await?;
         print(match after {
-            0 => "after leaving: nothing more arrived".into(),
-            n => format!("after leaving: {n} more arrived"),
+            0 => t!("receiver.after_nothing", locale = locale).into_owned(),
+            n => t!("receiver.after_some", locale = locale, n = n).into_owned(),
         });
     }
-    Ok(tallies)
+    Ok(heard)
 }
 // ANCHOR_END: run
 
-/// `client.on('message', …)`: receives into `tallies` until `limit`
+/// What a receiver heard: common's count per sender, and which senders it
+/// counted, so that it can say each line and its summary in its language.
+/// (The same as `udp-broadcast`'s.)
+#[derive(Debug)]
+pub struct Heard {
+    /// The count per sender (`common::datagram`).
+    pub tallies: Tallies,
+    /// The senders `tallies` keeps a tally for, at most `MAX_SENDERS`.
+    senders: BTreeSet<SocketAddr>,
+    lang: Lang,
+}
+
+impl Heard {
+    /// Nothing heard yet; lines and summary in `lang`.
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            tallies: Tallies::default(),
+            senders: BTreeSet::new(),
+            lang,
+        }
+    }
+
+    /// Counts one datagram from `from` and returns its line: the seed's
+    /// `client got hello #3 from 127.0.0.1:53012`, plus a note when the
+    /// numbering shows a gap or a late arrival.
+    pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> String {
+        let locale = self.lang.code();
+        let arrival = self.tallies.record(from, datagram);
+        if arrival.is_some() && self.senders.len() < MAX_SENDERS {
+            self.senders.insert(from);
+        }
+        let note = match arrival {
+            Some(Arrival::AfterGap { skipped }) => {
+                t!("receiver.gap", locale = locale, n = skipped).into_owned()
+            }
+            Some(Arrival::OutOfOrder) => t!("receiver.late", locale = locale).into_owned(),
+            Some(Arrival::InOrder) | None => String::new(),
+        };
+        let msg = printable(datagram);
+        t!(
+            "receiver.got",
+            locale = locale,
+            msg = msg,
+            from = from,
+            note = note
+        )
+        .into_owned()
+    }
+
+    /// The summary a receiver prints when it stops: one line in all, then
+    /// one line per sender.
+    pub fn summary(&self) -> Vec<String> {
+        let locale = self.lang.code();
+        let tallies = &self.tallies;
+        let senders = self.senders.len();
+        let plural = if senders == 1 { "" } else { "s" };
+        let total = tallies.total();
+        let mut lines = vec![
+            t!(
+                "receiver.summary",
+                locale = locale,
+                total = total,
+                senders = senders,
+                plural = plural
+            )
+            .into_owned(),
+        ];
+        for (from, tally) in self
+            .senders
+            .iter()
+            .filter_map(|s| Some((s, tallies.of(*s)?)))
+        {
+            lines.push(
+                t!(
+                    "receiver.summary_sender",
+                    locale = locale,
+                    from = from,
+                    tally = tally,
+                    received = tally.received,
+                    missing = tally.missing(),
+                    late = tally.out_of_order
+                )
+                .into_owned(),
+            );
+        }
+        if tallies.unnumbered > 0 {
+            let n = tallies.unnumbered;
+            lines.push(t!("receiver.summary_unnumbered", locale = locale, n = n).into_owned());
+        }
+        if tallies.untracked > 0 {
+            let (n, max) = (tallies.untracked, MAX_SENDERS);
+            lines.push(
+                t!(
+                    "receiver.summary_untracked",
+                    locale = locale,
+                    n = n,
+                    max = max
+                )
+                .into_owned(),
+            );
+        }
+        lines
+    }
+}
+
+/// `client.on('message', …)`: receives into `heard` until `limit`
 /// datagrams have arrived (if given), calling `print` with a line for each:
 /// `client got hello #3 from 127.0.0.1:53012`, plus a note for a gap or a
 /// late arrival. Returns `false` if `stop` resolved first. The same loop as
 /// `udp-broadcast`'s receiver.
 pub async fn receive(
     socket: &UdpSocket,
-    tallies: &mut Tallies,
+    heard: &mut Heard,
     limit: Option<u64>,
     mut stop: Pin<&mut impl Future<Output = ()>>,
     mut print: impl FnMut(String),
@@ -112,18 +229,9 @@ pub async fn receive(
             () = stop.as_mut() => return Ok(false),
         };
         received += 1;
-        print(counted(tallies, from, &buffer[..len]));
+        print(heard.record(from, &buffer[..len]));
     }
     Ok(true)
-}
-
-/// Counts one datagram, and returns the line for it: the seed's
-/// `client got hello #3 from 127.0.0.1:53012`, plus a note for a gap or a
-/// late arrival.
-fn counted(tallies: &mut Tallies, from: SocketAddr, datagram: &[u8]) -> String {
-    let note = tallies.record(from, datagram);
-    let note = note.map(|arrival| arrival.to_string()).unwrap_or_default();
-    format!("client got {} from {from}{note}", printable(datagram))
 }
 
 /// After [`leave`]: listens `linger` longer (or until `stop`) to show that
@@ -132,16 +240,16 @@ fn counted(tallies: &mut Tallies, from: SocketAddr, datagram: &[u8]) -> String {
 /// many arrived *after* leaving (0 is the lesson).
 pub async fn after_leaving(
     socket: &UdpSocket,
-    tallies: &mut Tallies,
+    heard: &mut Heard,
     linger: Duration,
     stop: Pin<&mut impl Future<Output = ()>>,
     mut print: impl FnMut(String),
 ) -> io::Result<u64> {
     let mut buffer = receive_buffer();
     while let Ok((len, from)) = socket.try_recv_from(&mut buffer) {
-        print(counted(tallies, from, &buffer[..len]));
+        print(heard.record(from, &buffer[..len]));
     }
-    let before = tallies.total();
+    let before = heard.tallies.total();
     let stop = async {
         tokio::select! {
             () = tokio::time::sleep(linger) => {}
@@ -149,8 +257,20 @@ pub async fn after_leaving(
         }
     };
     tokio::pin!(stop);
-    receive(socket, tallies, None, stop, print).await?;
-    Ok(tallies.total() - before)
+    receive(socket, heard, None, stop, print).await?;
+    Ok(heard.tallies.total() - before)
+}
+
+/// What a student types on their own machine to send to this receiver's
+/// group and port, when it joined on a LAN interface: for `tell_students`.
+pub fn how_students_send(group: Group, port: u16, lang: Lang) -> String {
+    t!(
+        "receiver.students",
+        locale = lang.code(),
+        group = group,
+        port = port
+    )
+    .into_owned()
 }
 
 /// A UDP socket bound to `addr` that other receivers may bind too

@@ -7,6 +7,8 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
 use common::datagram::numbered;
+use common::lang::Lang;
+use rust_i18n::t;
 use socket2::SockRef;
 use tokio::net::UdpSocket;
 
@@ -14,20 +16,21 @@ use crate::Group;
 
 // ANCHOR: open
 /// Opens the sending socket: multicast goes out of `interface` (an IPv4
-/// address of this machine), and crosses at most `ttl` routers.
-pub async fn open(interface: Ipv4Addr, ttl: u32) -> io::Result<UdpSocket> {
+/// address of this machine), and crosses at most `ttl` routers. An error
+/// says in `lang` what to use instead.
+pub async fn open(interface: Ipv4Addr, ttl: u32, lang: Lang) -> io::Result<UdpSocket> {
     // Bound to the interface's own address, so the datagrams carry it as
     // their source. Port 0: any free port will do for sending.
     let socket = UdpSocket::bind((interface, 0))
         .await
-        .map_err(|error| explain_interface(interface, error))?;
+        .map_err(|error| explain_interface(interface, error, lang))?;
     // IP_MULTICAST_IF: out of which interface multicast leaves. Without it
     // the OS picks by its routing table (usually the LAN). tokio has no
     // method for it; socket2's `SockRef` sets it on tokio's socket.
     // (Node: socket.setMulticastInterface('127.0.0.1').)
     SockRef::from(&socket)
         .set_multicast_if_v4(&interface)
-        .map_err(|error| explain_interface(interface, error))?;
+        .map_err(|error| explain_interface(interface, error, lang))?;
     // ANCHOR: ttl
     // `setMulticastTTL(1)`: each router lowers the TTL by one and drops the
     // datagram at 0, so 1 means "this network only".
@@ -55,13 +58,15 @@ pub struct Plan {
 /// Sends `hello #1`, `hello #2`, … to `group:port`, one every
 /// `plan.interval` (the first at once), until `plan.count` are sent or
 /// `stop` resolves. Calls `on_sent(text)` after each one. Returns how many
-/// were sent. The same loop as `udp-broadcast`'s sender: what makes a
-/// datagram multicast is only where it goes, a group's address.
+/// were sent, or why not (in `lang`). The same loop as `udp-broadcast`'s
+/// sender: what makes a datagram multicast is only where it goes, a
+/// group's address.
 pub async fn run(
     socket: &UdpSocket,
     (group, port): (Group, u16),
     plan: &Plan,
     stop: impl Future<Output = ()>,
+    lang: Lang,
     mut on_sent: impl FnMut(&str),
 ) -> io::Result<u64> {
     let to = SocketAddr::V4(SocketAddrV4::new(group.addr(), port));
@@ -77,7 +82,13 @@ pub async fn run(
         }
         let text = numbered(&plan.message, sent + 1);
         socket.send_to(text.as_bytes(), to).await.map_err(|error| {
-            io::Error::new(error.kind(), format!("cannot send to {to}: {error}"))
+            let said = t!(
+                "sender.cannot_send",
+                locale = lang.code(),
+                to = to,
+                error = error
+            );
+            io::Error::new(error.kind(), said.into_owned())
         })?;
         sent += 1;
         on_sent(&text);
@@ -85,19 +96,23 @@ pub async fn run(
     Ok(sent)
 }
 
-/// The sentence for an interface address the OS rejects.
-pub fn explain_interface(interface: Ipv4Addr, error: io::Error) -> io::Error {
-    match error.kind() {
-        io::ErrorKind::AddrNotAvailable => io::Error::new(
-            error.kind(),
-            format!(
-                "--interface {interface} is not an address of this machine: use 127.0.0.1 \
-                 (loopback) or one of this machine's own IPv4 addresses (`ip -4 addr`)"
-            ),
+/// The sentence for an interface address the OS rejects, in `lang`.
+pub fn explain_interface(interface: Ipv4Addr, error: io::Error, lang: Lang) -> io::Error {
+    let locale = lang.code();
+    let said = match error.kind() {
+        io::ErrorKind::AddrNotAvailable => {
+            t!(
+                "interface.not_local",
+                locale = locale,
+                interface = interface
+            )
+        }
+        _ => t!(
+            "interface.other",
+            locale = locale,
+            interface = interface,
+            error = error
         ),
-        _ => io::Error::new(
-            error.kind(),
-            format!("cannot use interface {interface}: {error}"),
-        ),
-    }
+    };
+    io::Error::new(error.kind(), said.into_owned())
 }
