@@ -253,6 +253,10 @@ fn unknown_type<E: serde::de::Error>(kind: &str, known: &str) -> E {
     ))
 }
 
+/// The `"type"`s a room that relays no typing notices (tcp-chat) accepts:
+/// its errors list these, so that they name only what it takes.
+pub const CLIENT_TYPES_WITHOUT_TYPING: &str = "login, broadcast, p2p, users";
+
 /// Why the server could not read `line` as a [`ClientMessage`], in `lang`,
 /// for the `{"type":"error"}` answer: `error` is what decoding it said.
 ///
@@ -261,8 +265,21 @@ fn unknown_type<E: serde::de::Error>(kind: &str, known: &str) -> E {
 /// to say the same in Chinese; only serde's detail of a wrong field's
 /// value (`invalid type: integer `5`, expected a string`) stays English.
 pub fn explain_decode_error(line: &[u8], error: &serde_json::Error, lang: Lang) -> String {
+    explain_decode_error_for(line, error, lang, CLIENT_TYPES)
+}
+
+/// [`explain_decode_error`] for a room that accepts only the `"type"`s in
+/// `accepted` (`, `-separated, such as [`CLIENT_TYPES_WITHOUT_TYPING`]):
+/// an unknown type's error lists those.
+pub fn explain_decode_error_for(
+    line: &[u8],
+    error: &serde_json::Error,
+    lang: Lang,
+    accepted: &str,
+) -> String {
     if lang == Lang::En {
-        return error.to_string();
+        // The list appears only in the unknown-type sentence.
+        return error.to_string().replace(CLIENT_TYPES, accepted);
     }
     let locale = lang.code();
     let value: Value = match serde_json::from_slice(line) {
@@ -291,7 +308,7 @@ pub fn explain_decode_error(line: &[u8], error: &serde_json::Error, lang: Lang) 
         None => return t!("chat.decode.missing_field", locale = locale, field = "type").into(),
     };
     if !CLIENT_TYPES.split(", ").any(|known| known == kind) {
-        let known = CLIENT_TYPES;
+        let known = accepted;
         return t!(
             "chat.decode.unknown_type",
             locale = locale,
@@ -322,6 +339,18 @@ pub fn explain_decode_error(line: &[u8], error: &serde_json::Error, lang: Lang) 
         .into();
     }
     t!("chat.decode.other", locale = locale, detail = detail).into()
+}
+
+/// "unknown message type `typing`, expected one of …" in `lang`, for a
+/// room that decoded a type it does not take (tcp-chat and `typing`).
+pub fn unknown_type_in(kind: &str, accepted: &str, lang: Lang) -> String {
+    t!(
+        "chat.decode.unknown_type",
+        locale = lang.code(),
+        kind = kind,
+        known = accepted
+    )
+    .into()
 }
 
 /// "an array", "数组", … for the sentences above.

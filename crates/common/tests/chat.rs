@@ -286,3 +286,24 @@ fn a_bad_message_is_explained_in_either_language() {
         assert_eq!(explained(line, En), error.to_string());
     }
 }
+
+#[test]
+fn a_room_without_typing_lists_only_what_it_accepts() {
+    let line = r#"{"type":"shout"}"#;
+    let error = serde_json::from_str::<ClientMessage>(line).unwrap_err();
+    for lang in [En, ZhCn] {
+        let why =
+            explain_decode_error_for(line.as_bytes(), &error, lang, CLIENT_TYPES_WITHOUT_TYPING);
+        assert!(why.contains("login, broadcast, p2p, users"), "{why}");
+        assert!(!why.contains("typing"), "{why}");
+        // ws-chat's list keeps typing.
+        assert!(explained(line, lang).contains("users, typing"));
+    }
+    let why = unknown_type_in("typing", CLIENT_TYPES_WITHOUT_TYPING, En);
+    assert_eq!(
+        why,
+        "unknown message type `typing`, expected one of login, broadcast, p2p, users"
+    );
+    let why = unknown_type_in("typing", CLIENT_TYPES_WITHOUT_TYPING, ZhCn);
+    assert!(why.starts_with("不认识的消息类型 `typing`"), "{why}");
+}

@@ -6,14 +6,16 @@ use std::io;
 use std::net::SocketAddr;
 
 use common::chat::{ClientMessage, LoginResult, ServerMessage};
+use common::lang::Lang;
 use futures_util::StreamExt;
+use rust_i18n::t;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 use tokio_util::codec::FramedRead;
 
-use crate::console::{self, HELP, Input};
+use crate::console::{self, Input};
 use crate::framing::{Frame, FrameError, JsonStream, to_line};
 
 /// A connection to a chat server that speaks in messages, not bytes.
@@ -23,17 +25,20 @@ pub struct Connection {
     /// server uses.
     incoming: FramedRead<OwnedReadHalf, JsonStream<ServerMessage>>,
     outgoing: OwnedWriteHalf,
+    /// The language of our own errors (the user's).
+    lang: Lang,
 }
 
 impl Connection {
-    /// `net.createConnection`.
-    pub async fn connect(addr: SocketAddr) -> io::Result<Self> {
+    /// `net.createConnection`; our errors will be in `lang`.
+    pub async fn connect(addr: SocketAddr, lang: Lang) -> io::Result<Self> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         let (reader, writer) = stream.into_split();
         Ok(Self {
             incoming: FramedRead::new(reader, JsonStream::new()),
             outgoing: writer,
+            lang,
         })
     }
 
@@ -57,7 +62,7 @@ impl Connection {
             Some(Ok(Frame::Message(message))) => Ok(Some(message)),
             Some(Ok(Frame::Invalid(why))) => Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("the server sent something that is not a chat message: {why}"),
+                t!("client.not_a_message", locale = self.lang.code(), why = why).into_owned(),
             )),
             Some(Err(FrameError::Io(error))) => Err(error),
             Some(Err(error @ FrameError::TooLong { .. })) => {
@@ -73,7 +78,7 @@ impl Connection {
             match self.receive().await? {
                 Some(ServerMessage::Login(answer)) => return Ok(answer),
                 Some(_) => continue,
-                None => return Err(closed()),
+                None => return Err(closed(self.lang)),
             }
         }
     }
@@ -84,11 +89,9 @@ impl Connection {
     }
 }
 
-fn closed() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::UnexpectedEof,
-        "the server closed the connection",
-    )
+fn closed(lang: Lang) -> io::Error {
+    let text = t!("client.server_closed", locale = lang.code());
+    io::Error::new(io::ErrorKind::UnexpectedEof, text.into_owned())
 }
 
 /// What woke the chat loop.
@@ -99,17 +102,19 @@ enum Event {
 
 // ANCHOR: chat
 /// The interactive client. `typed` delivers the lines the user types (and
-/// ends when they close their input); `show` prints one line for them.
-/// Without `nickname`, the first typed line is the nickname; a refused
-/// nickname is asked for again.
+/// ends when they close their input); `show` prints one line for them, in
+/// `lang`. Without `nickname`, the first typed line is the nickname; a
+/// refused nickname is asked for again.
 pub async fn chat(
     addr: SocketAddr,
     nickname: Option<String>,
     mut typed: mpsc::Receiver<String>,
+    lang: Lang,
     mut show: impl FnMut(&str),
 ) -> io::Result<()> {
-    let mut server = Connection::connect(addr).await?;
-    show(&format!("* connected to {addr}"));
+    let locale = lang.code();
+    let mut server = Connection::connect(addr, lang).await?;
+    show(&t!("client.connected", locale = locale, addr = addr));
 
     // 1. Log in, asking again until the server accepts a nickname.
     let mut candidate = nickname;
@@ -117,7 +122,7 @@ pub async fn chat(
         let nickname = match candidate.take() {
             Some(nickname) => nickname,
             None => {
-                show("choose a nickname:");
+                show(&t!("client.choose", locale = locale));
                 match typed.recv().await {
                     Some(line) => line,
                     None => return server.close().await,
@@ -125,15 +130,14 @@ pub async fn chat(
             }
         };
         let answer = server.login(&nickname).await?;
-        show(&console::render(
-            &ServerMessage::Login(answer.clone()),
-            &nickname,
-        ));
+        let answer_line = console::render(&ServerMessage::Login(answer.clone()), &nickname, lang);
+        show(&answer_line);
         if answer.success {
             break nickname.trim().to_owned();
         }
     };
-    show(&format!("* {HELP}"));
+    let help = format!("* {}", console::help(lang));
+    show(&help);
 
     // 2. Chat: wait for whichever comes first, a typed line or a message.
     loop {
@@ -145,26 +149,25 @@ pub async fn chat(
             Event::Typed(None) => break,
             Event::Typed(Some(line)) => match console::parse_input(&line) {
                 Ok(Input::Quit) => break,
-                Ok(Input::Help) => show(&format!("* {HELP}")),
+                Ok(Input::Help) => show(&help),
+                // A private message is shown as `[you → bob] …` only when
+                // the server's copy comes back: then it was delivered.
                 Ok(input) => {
                     if let Some(message) = input.to_message() {
                         server.send(&message).await?;
                     }
-                    if let Input::Private { to, message } = &input {
-                        show(&console::render_sent_privately(to, message));
-                    }
                 }
-                Err(why) => show(&format!("! {why}")),
+                Err(why) => show(&format!("! {}", why.in_lang(lang))),
             },
-            Event::Received(Ok(Some(message))) => show(&console::render(&message, &me)),
+            Event::Received(Ok(Some(message))) => show(&console::render(&message, &me, lang)),
             Event::Received(Ok(None)) => {
-                show("! the server closed the connection");
+                show(&t!("client.closed", locale = locale));
                 return Ok(());
             }
             Event::Received(Err(error)) => return Err(error),
         }
     }
-    show("* bye");
+    show(&t!("client.bye", locale = locale));
     server.close().await
 }
 // ANCHOR_END: chat

@@ -1,15 +1,53 @@
 //! What a person types into `tcp-chat client`, and what they read back.
 //!
 //! Both directions are plain functions of strings, so they are tested
-//! without a terminal or a socket.
+//! without a terminal or a socket. What the client itself says is in the
+//! user's language (`--lang`, or LANG); what others write is shown as is.
 
 use std::borrow::Cow;
 
 use common::chat::{Broadcast, ClientMessage, Login, P2pTo, ServerMessage};
+use common::lang::Lang;
+use rust_i18n::t;
 
-/// The commands, as `/help` shows them.
-pub const HELP: &str = "type a line to send it to everyone; \
-     @nickname message: to one person only; /users: who is online; /quit: leave";
+/// The commands, as `/help` shows them, in `lang`.
+pub fn help(lang: Lang) -> String {
+    t!("client.help", locale = lang.code()).into()
+}
+
+/// What is wrong with a typed line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// `@` without a nickname.
+    NoTarget,
+    /// `@bob` without a message.
+    NothingToSend { to: String },
+    /// `/dance`.
+    UnknownCommand { name: String },
+}
+
+impl InputError {
+    /// The sentence the user reads, in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            InputError::NoTarget => t!("console.no_target", locale = locale),
+            InputError::NothingToSend { to } => {
+                t!("console.nothing_to_send", locale = locale, to = to)
+            }
+            InputError::UnknownCommand { name } => {
+                let help = help(lang);
+                t!(
+                    "console.unknown_command",
+                    locale = locale,
+                    name = name,
+                    help = help
+                )
+            }
+        }
+        .into()
+    }
+}
 
 /// One line typed by the user, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +77,7 @@ pub enum Input {
 ///     Ok(Input::Private { to: "bob".into(), message: "see you at 5".into() })
 /// );
 /// ```
-pub fn parse_input(line: &str) -> Result<Input, String> {
+pub fn parse_input(line: &str) -> Result<Input, InputError> {
     let line = line.trim();
     if line.is_empty() {
         return Ok(Input::Nothing);
@@ -48,10 +86,8 @@ pub fn parse_input(line: &str) -> Result<Input, String> {
         let (to, message) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         let message = message.trim();
         return match (to, message) {
-            ("", _) => Err("write @nickname and then your message".into()),
-            (to, "") => Err(format!(
-                "nothing to send: write @{to} and then your message"
-            )),
+            ("", _) => Err(InputError::NoTarget),
+            (to, "") => Err(InputError::NothingToSend { to: to.to_owned() }),
             (to, message) => Ok(Input::Private {
                 to: to.to_owned(),
                 message: message.to_owned(),
@@ -68,7 +104,9 @@ pub fn parse_input(line: &str) -> Result<Input, String> {
             "users" => Ok(Input::Users),
             "quit" | "exit" => Ok(Input::Quit),
             "help" | "?" => Ok(Input::Help),
-            _ => Err(format!("unknown command /{name}: {HELP}")),
+            _ => Err(InputError::UnknownCommand {
+                name: name.to_owned(),
+            }),
         };
     }
     Ok(Input::Broadcast(line.to_owned()))
@@ -101,43 +139,49 @@ pub fn login(nickname: &str) -> ClientMessage {
 
 // ANCHOR: render
 /// One message from the server as the user should read it; `me` is our own
-/// nickname, to write "you".
+/// nickname, to write "you" (in `lang`, as the client's own words).
 ///
-/// `[alice] hi` · `[alice → you] psst` · `* bob joined, 3 online` ·
-/// `! nickname alice is taken, choose another`
-pub fn render(message: &ServerMessage, me: &str) -> String {
+/// `[alice] hi` · `[alice → you] psst` · `[you → bob] psst` (the server's
+/// copy of our own private message: it was delivered) ·
+/// `* bob joined, 3 online` · `! nickname alice is taken, choose another`
+pub fn render(message: &ServerMessage, me: &str, lang: Lang) -> String {
+    let locale = lang.code();
+    let you = t!("console.you", locale = locale);
+    let is_me = |name: &str| name.to_lowercase() == me.to_lowercase();
     match message {
         ServerMessage::Login(answer) if answer.success => format!("* {}", clean(&answer.message)),
         ServerMessage::Login(answer) => format!("! {}", clean(&answer.message)),
         ServerMessage::Broadcast(b) => format!("[{}] {}", clean(&b.nickname), clean(&b.message)),
         ServerMessage::P2p(p) => {
-            let to = if p.to.to_lowercase() == me.to_lowercase() {
-                "you"
-            } else {
-                &p.to
-            };
-            format!("[{} → {}] {}", clean(&p.from), clean(to), clean(&p.message))
+            let from = if is_me(&p.from) { &you } else { &p.from[..] };
+            let to = if is_me(&p.to) { &you } else { &p.to[..] };
+            format!("[{} → {}] {}", clean(from), clean(to), clean(&p.message))
         }
         ServerMessage::Log(log) => format!("* {}", clean(&log.message)),
         ServerMessage::Users(list) => {
-            format!(
-                "* online ({}): {}",
-                list.users.len(),
-                clean(&list.users.join(", "))
+            let count = list.users.len();
+            let users = clean(&list.users.join(", ")).into_owned();
+            t!(
+                "console.online",
+                locale = locale,
+                count = count,
+                users = users
             )
+            .into()
         }
         ServerMessage::Error(error) => format!("! {}", clean(&error.message)),
-        ServerMessage::Typing(t) if t.typing => format!("* {} is typing…", clean(&t.nickname)),
-        ServerMessage::Typing(t) => format!("* {} stopped typing", clean(&t.nickname)),
+        ServerMessage::Typing(typing) => {
+            let key = if typing.typing {
+                "console.typing"
+            } else {
+                "console.stopped_typing"
+            };
+            let nickname = clean(&typing.nickname).into_owned();
+            t!(key, locale = locale, nickname = nickname).into()
+        }
     }
 }
 // ANCHOR_END: render
-
-/// What we print of our own private message (the server sends it to the
-/// other person only).
-pub fn render_sent_privately(to: &str, message: &str) -> String {
-    format!("[you → {}] {}", clean(to), clean(message))
-}
 
 /// Text from other people, made safe to print: control characters (a
 /// newline that fakes a second message, an escape sequence that clears the

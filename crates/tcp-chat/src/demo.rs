@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::chat::{Broadcast, ClientMessage, P2pTo, ServerMessage};
+use common::demo::{DemoArgs, Steps};
+use common::lang::Lang;
 use common::logging::demo_line;
+use rust_i18n::t;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
@@ -16,11 +19,16 @@ use crate::server::{Config, Server};
 
 /// Runs the lesson on an ephemeral loopback port and narrates it. Logging
 /// must already be set up by `common::logging::init_demo("server")` for the
-/// server's own lines to show.
-pub async fn run() -> io::Result<()> {
+/// server's own lines to show. `args` says whether to wait for Enter
+/// between steps; `lang` is the narration's, and the server's.
+pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
+    let locale = lang.code();
+    let say = |key: &str| t!(key, locale = locale).into_owned();
+    let mut steps = Steps::new(args, lang);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let config = Config {
         grace: Duration::from_secs(1),
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, config);
@@ -30,20 +38,20 @@ pub async fn run() -> io::Result<()> {
     let server = tokio::spawn(server.run(async {
         let _ = stopped.await;
     }));
-    println!("tcp-chat demo: the chat server listens on {addr} (port 0 let the OS choose)");
-    println!("→ is a line a client sends, ← a line it receives: one JSON object per line.");
+    println!("{}", t!("demo.listening", locale = locale, addr = addr));
+    println!("{}", say("demo.legend"));
 
-    step("1. alice and bob log in; the room tells the others, with the count");
-    let mut alice = Client::connect("alice", addr).await?;
+    steps.next(&say("demo.step1")).await;
+    let mut alice = Client::connect("alice", addr, lang).await?;
     alice.send(&console::login("alice")).await?;
     alice.receive().await?;
-    let mut bob = Client::connect("bob", addr).await?;
+    let mut bob = Client::connect("bob", addr, lang).await?;
     bob.send(&console::login("bob")).await?;
     bob.receive().await?;
     alice.receive().await?;
 
-    step("2. a third client asks for \"Alice\": taken (case does not count), so it tries again");
-    let mut carol = Client::connect("carol", addr).await?;
+    steps.next(&say("demo.step2")).await;
+    let mut carol = Client::connect("carol", addr, lang).await?;
     carol.send(&console::login("Alice")).await?;
     carol.receive().await?;
     carol.send(&console::login("carol")).await?;
@@ -51,7 +59,7 @@ pub async fn run() -> io::Result<()> {
     alice.receive().await?;
     bob.receive().await?;
 
-    step("3. alice broadcasts: everyone receives it, alice too, signed by the server");
+    steps.next(&say("demo.step3")).await;
     alice
         .send(&ClientMessage::Broadcast(Broadcast {
             message: "hello, everyone!".into(),
@@ -61,26 +69,21 @@ pub async fn run() -> io::Result<()> {
         client.receive().await?;
     }
 
-    step(
-        "4. bob sends carol a private message: only carol receives it (see alice's next line in 6)",
-    );
+    steps.next(&say("demo.step4")).await;
     bob.send(&ClientMessage::P2p(P2pTo {
         to: "carol".into(),
         message: "psst, carol: lunch?".into(),
     }))
     .await?;
     carol.receive().await?;
+    bob.receive().await?;
 
-    step("5. carol asks who is online");
+    steps.next(&say("demo.step5")).await;
     carol.send(&ClientMessage::Users).await?;
     carol.receive().await?;
 
-    step("6. framing: TCP keeps no message boundaries, so the server does not rely on them");
-    demo_line(
-        "carol",
-        "writes a message in two pieces, cut inside the character 好, \
-         then a second message right behind it, then a line of garbage",
-    );
+    steps.next(&say("demo.step6")).await;
+    demo_line("carol", say("demo.raw"));
     let whole = "{\"type\":\"broadcast\",\"message\":\"你好\"}{\"type\":\"users\"}\nnot json\n";
     let cut = whole.find('好').map_or(0, |at| at + 1);
     carol.write_raw(&whole.as_bytes()[..cut]).await?;
@@ -91,7 +94,7 @@ pub async fn run() -> io::Result<()> {
     alice.receive().await?;
     bob.receive().await?;
 
-    step("7. bob leaves; alice and carol are told, with the new count");
+    steps.next(&say("demo.step7")).await;
     bob.close().await?;
     alice.receive().await?;
     carol.receive().await?;
@@ -99,7 +102,7 @@ pub async fn run() -> io::Result<()> {
     // disconnected" line shows in this step and not the next.
     let _ = connections.wait_for(|open| *open <= 2).await;
 
-    step("8. Ctrl-C: every client is told the server is shutting down, then it closes");
+    steps.next(&say("demo.step8")).await;
     let _ = stop.send(());
     for client in [&mut alice, &mut carol] {
         client.receive().await?;
@@ -107,28 +110,35 @@ pub async fn run() -> io::Result<()> {
     }
     server.await.map_err(io::Error::other)?;
     match TcpStream::connect(addr).await {
-        Err(error) => demo_line("demo", format!("connecting again fails: {error}")),
-        Ok(_) => demo_line("demo", "connecting again worked (unexpected)"),
+        Err(error) => demo_line(
+            "demo",
+            t!("demo.again_fails", locale = locale, error = error),
+        ),
+        Ok(_) => demo_line("demo", say("demo.again_worked")),
     }
-    println!("\ndone: every step above ran on 127.0.0.1 in this one process.");
+    println!("\n{}", say("demo.done"));
     Ok(())
-}
-
-fn step(title: &str) {
-    println!("\n── {title}");
 }
 
 /// A scripted client that narrates everything it sends and receives.
 struct Client {
     name: &'static str,
     connection: Connection,
+    lang: Lang,
 }
 
 impl Client {
-    async fn connect(name: &'static str, addr: SocketAddr) -> io::Result<Self> {
-        let connection = Connection::connect(addr).await?;
-        demo_line(name, format!("connected to {addr}"));
-        Ok(Self { name, connection })
+    async fn connect(name: &'static str, addr: SocketAddr, lang: Lang) -> io::Result<Self> {
+        let connection = Connection::connect(addr, lang).await?;
+        demo_line(
+            name,
+            t!("demo.connected", locale = lang.code(), addr = addr),
+        );
+        Ok(Self {
+            name,
+            connection,
+            lang,
+        })
     }
 
     async fn send(&mut self, message: &ClientMessage) -> io::Result<()> {
@@ -138,25 +148,35 @@ impl Client {
 
     /// Writes bytes as they are, to show framing at work.
     async fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        demo_line(self.name, format!("→ {} (raw bytes)", show_bytes(bytes)));
+        let bytes_shown = show_bytes(bytes);
+        let line = t!(
+            "demo.raw_bytes",
+            locale = self.lang.code(),
+            bytes = bytes_shown
+        );
+        demo_line(self.name, line);
         self.connection.send_raw(bytes).await
     }
 
     /// Waits for the next message and prints it; a closed connection is
     /// printed too.
     async fn receive(&mut self) -> io::Result<Option<ServerMessage>> {
+        let locale = self.lang.code();
+        let stuck = || io::Error::new(io::ErrorKind::TimedOut, t!("demo.stuck", locale = locale));
+        // A timeout around this one exchange only: never around a step,
+        // which may wait for Enter.
         let message = tokio::time::timeout(Duration::from_secs(5), self.connection.receive())
             .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the demo got stuck"))??;
+            .map_err(|_| stuck())??;
         match &message {
             Some(message) => demo_line(self.name, format!("← {}", json(message))),
-            None => demo_line(self.name, "the server closed the connection"),
+            None => demo_line(self.name, t!("demo.closed_by_server", locale = locale)),
         }
         Ok(message)
     }
 
     async fn close(self) -> io::Result<()> {
-        demo_line(self.name, "closes the connection");
+        demo_line(self.name, t!("demo.closes", locale = self.lang.code()));
         self.connection.close().await
     }
 }

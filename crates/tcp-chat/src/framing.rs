@@ -25,6 +25,9 @@ use std::io;
 use std::marker::PhantomData;
 
 use bytes::{Buf, BytesMut};
+use common::chat::ClientMessage;
+use common::lang::Lang;
+use rust_i18n::t;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -86,6 +89,11 @@ pub struct JsonStream<T> {
     limit: usize,
     /// True after invalid JSON, until the next newline has been thrown away.
     skipping: bool,
+    /// The language of the [`Frame::Invalid`] sentences (the server's
+    /// answer to a bad line: the client reads it).
+    lang: Lang,
+    /// How a JSON value that is not a `T` is explained, in `lang`.
+    explain: fn(&[u8], &serde_json::Error, Lang) -> String,
     /// `T` is only produced, never stored; `fn() -> T` says so (and keeps
     /// the decoder `Send` whatever `T` is).
     message: PhantomData<fn() -> T>,
@@ -108,7 +116,25 @@ impl<T> JsonStream<T> {
         Self {
             limit,
             skipping: false,
+            lang: Lang::En,
+            explain: |_, error, _| error.to_string(),
             message: PhantomData,
+        }
+    }
+}
+
+impl JsonStream<ClientMessage> {
+    /// The server's decoder for one client, its errors in `lang`. An
+    /// unknown type's error lists what this room accepts: all but `typing`,
+    /// which only ws-chat (chapter 6) relays.
+    pub fn for_server(lang: Lang) -> Self {
+        Self {
+            lang,
+            explain: |line, error, lang| {
+                let accepted = common::chat::CLIENT_TYPES_WITHOUT_TYPING;
+                common::chat::explain_decode_error_for(line, error, lang, accepted)
+            },
+            ..Self::new()
         }
     }
 }
@@ -149,12 +175,12 @@ impl<T: DeserializeOwned> Decoder for JsonStream<T> {
                 if end > self.limit {
                     return Err(FrameError::TooLong { limit: self.limit });
                 }
-                buffer.advance(end);
+                let json = buffer.split_to(end);
                 // Valid JSON; is it a message? `ClientMessage`'s own errors
                 // name the field that is wrong.
                 Ok(Some(match serde_json::from_value::<T>(value) {
                     Ok(message) => Frame::Message(message),
-                    Err(error) => Frame::Invalid(error.to_string()),
+                    Err(error) => Frame::Invalid((self.explain)(&json, &error, self.lang)),
                 }))
             }
             // The value is not finished yet: wait for more bytes, but only
@@ -168,8 +194,9 @@ impl<T: DeserializeOwned> Decoder for JsonStream<T> {
             }
             Some(Err(error)) => {
                 self.skipping = true;
-                let why = format!("invalid JSON ({error}): skipped to the end of the line");
-                Ok(Some(Frame::Invalid(why)))
+                let locale = self.lang.code();
+                let why = t!("chat.invalid_json", locale = locale, error = error);
+                Ok(Some(Frame::Invalid(why.into())))
             }
             None => Ok(None),
         }
@@ -185,9 +212,8 @@ impl<T: DeserializeOwned> Decoder for JsonStream<T> {
             return Ok(None);
         }
         buffer.clear();
-        Ok(Some(Frame::Invalid(
-            "the connection ended in the middle of a message".into(),
-        )))
+        let why = t!("chat.cut_short", locale = self.lang.code());
+        Ok(Some(Frame::Invalid(why.into())))
     }
 }
 // ANCHOR_END: decode

@@ -43,6 +43,21 @@
 //!
 //! `cargo run -p tcp-chat -- demo` runs the server and three clients in one
 //! process and prints every line they exchange.
+//!
+//! Every sentence a person reads (the room's notices and errors, the
+//! teacher's log, the client's lines, the demo) is in `locales/app.yml`, in
+//! English and Chinese. The server speaks its `--lang` (or LANG) to every
+//! connection, but each member keeps its own language in the room, so each
+//! notice is written per receiver; the client speaks the user's.
+
+use common::lang::Lang;
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// A `--help` text in `lang`, for `common::lang::parse`.
+pub fn help_text(lang: Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}
 
 pub mod client;
 pub mod console;

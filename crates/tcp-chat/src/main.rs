@@ -7,8 +7,14 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use common::cli::ListenArgs;
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
+use rust_i18n::t;
 use tcp_chat::{Config, Server};
 use tokio::sync::mpsc;
+
+// The binary's own lines (the client's hint) come from the same texts.
+rust_i18n::i18n!("locales", fallback = "en");
 
 /// A TCP chat room and its client (chapter 2 of the Node.js networking tutorial).
 #[derive(Debug, Parser)]
@@ -16,6 +22,8 @@ use tokio::sync::mpsc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    lang: LangArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,17 +55,25 @@ enum Command {
         #[arg(long, default_value_t = 8125)]
         port: u16,
         /// Your nickname; asked for if not given.
+        #[arg(value_name = "NAME", conflicts_with = "nickname")]
+        name: Option<String>,
+        /// Your nickname (the same as NAME).
         #[arg(long)]
         nickname: Option<String>,
     },
     /// Run the server and three scripted clients in one process on loopback,
     /// printing every line they exchange.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        demo: DemoArgs,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` in the user's language; `lang` for all we print and log.
+    let cli: Cli = common::lang::parse(tcp_chat::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         Command::Server {
             listen,
@@ -68,6 +84,7 @@ async fn main() -> ExitCode {
             let config = Config {
                 max_connections,
                 idle_timeout: idle_timeout.map(Duration::from_secs),
+                lang,
                 ..Config::default()
             };
             serve(listen, config).await
@@ -75,27 +92,40 @@ async fn main() -> ExitCode {
         Command::Client {
             host,
             port,
+            name,
             nickname,
-        } => join(&host, port, nickname).await,
-        Command::Demo => {
+        } => join(&host, port, name.or(nickname), lang).await,
+        Command::Demo { demo } => {
             common::logging::init_demo("server");
-            tcp_chat::demo::run().await.map_err(Into::into)
+            tcp_chat::demo::run(&demo, lang).await.map_err(Into::into)
         }
     };
-    common::exit::report("tcp-chat", result)
+    common::exit::report_in(lang, "tcp-chat", result)
 }
 
 async fn serve(listen: ListenArgs<8125>, config: Config) -> Result<(), Box<dyn Error>> {
+    let lang = config.lang;
     let listener = common::net::bind_tcp(listen.addr()).await?;
     let server = Server::new(listener, config);
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
-    common::net::announce_listening(server.local_addr()?);
+    let addr = server.local_addr()?;
+    common::net::announce_listening(addr);
+    // For a classroom (--host 0.0.0.0): how students join.
+    common::net::tell_students(addr, lang, |at| {
+        let (ip, port) = (at.ip(), at.port());
+        format!("just ch2-chat-client NAME --host {ip} --port {port}   (nc {ip} {port})")
+    });
     server.run(ctrl_c).await;
     Ok(())
 }
 
-async fn join(host: &str, port: u16, nickname: Option<String>) -> Result<(), Box<dyn Error>> {
+async fn join(
+    host: &str,
+    port: u16,
+    nickname: Option<String>,
+    lang: Lang,
+) -> Result<(), Box<dyn Error>> {
     let addr = common::net::resolve(host, port).await?;
     // Reading the terminal blocks, so a plain thread does it and hands each
     // line over a channel; the chat loop then waits for typed lines and
@@ -109,9 +139,16 @@ async fn join(host: &str, port: u16, nickname: Option<String>) -> Result<(), Box
             }
         }
     });
-    tcp_chat::client::chat(addr, nickname, typed, |line| println!("{line}"))
+    tcp_chat::client::chat(addr, nickname, typed, lang, |line| println!("{line}"))
         .await
         .map_err(|error| {
-            format!("cannot chat with {addr}: {error} (is `tcp-chat server` running?)").into()
+            t!(
+                "client.cannot",
+                locale = lang.code(),
+                addr = addr,
+                error = error
+            )
+            .into_owned()
+            .into()
         })
 }

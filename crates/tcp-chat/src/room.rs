@@ -20,8 +20,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use common::chat::{LoginResult, P2pFrom, ServerMessage, UserList, check_nickname};
+use common::lang::Lang;
+use rust_i18n::t;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_util::sync::CancellationToken;
 
@@ -46,6 +49,62 @@ struct Member {
     nickname: String,
     /// Where to put lines for them.
     outbox: Outbox,
+    /// The language the room's notices are written in for them. The server
+    /// gives every connection its own (`--lang`): a `nc` user cannot say
+    /// theirs. Kept per member so that each notice is written per receiver.
+    lang: Lang,
+}
+
+/// Why the server made someone leave, said to each member in their language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Their queue overflowed: they were not reading.
+    TooSlow,
+    /// They sent nothing for this long.
+    Idle(Duration),
+}
+
+impl Why {
+    /// In words, in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            Why::TooSlow => t!("chat.why.too_slow", locale = lang.code()).into(),
+            Why::Idle(after) => {
+                let time = duration_in(*after, lang);
+                t!("chat.why.idle", locale = lang.code(), time = time).into()
+            }
+        }
+    }
+}
+
+/// `30s`, `300ms` (`30 秒`, `300 毫秒`): a timeout as a person writes it.
+pub fn duration_in(duration: Duration, lang: Lang) -> String {
+    let locale = lang.code();
+    if duration.subsec_millis() == 0 {
+        let n = duration.as_secs();
+        t!("time.secs", locale = locale, n = n).into()
+    } else {
+        let n = duration.as_millis();
+        t!("time.ms", locale = locale, n = n).into()
+    }
+}
+
+/// A notice written once per language, for everyone in the room: each
+/// member gets the line in theirs, encoded only once per language.
+fn notify<'a>(members: impl Iterator<Item = &'a Member>, text: impl Fn(Lang) -> String) {
+    let mut lines: Vec<(Lang, Line)> = Vec::new();
+    for member in members {
+        let cached = lines.iter().find(|(lang, _)| *lang == member.lang);
+        let encoded = match cached {
+            Some((_, encoded)) => encoded.clone(),
+            None => {
+                let encoded = line(&ServerMessage::log(text(member.lang)));
+                lines.push((member.lang, encoded.clone()));
+                encoded
+            }
+        };
+        member.outbox.push(encoded);
+    }
 }
 
 /// Everyone logged in. One room is shared by every connection task, each
@@ -91,12 +150,14 @@ impl Room {
     /// `{"type":"login","nickname":…}`. On success adds the user, answers
     /// `success: true` with the new count, tells everyone else, and returns
     /// the nickname as recorded. Otherwise answers `success: false` saying
-    /// why, and returns `None`: the client may try again.
-    pub fn join(&self, requested: &str, outbox: &Outbox) -> Option<String> {
+    /// why, and returns `None`: the client may try again. `lang` is the
+    /// language this member is spoken to in.
+    pub fn join(&self, requested: &str, outbox: &Outbox, lang: Lang) -> Option<String> {
+        let locale = lang.code();
         let mut members = self.members();
-        let checked = check_nickname(requested, common::lang::Lang::En).and_then(|nickname| {
+        let checked = check_nickname(requested, lang).and_then(|nickname| {
             if members.contains_key(&nickname.to_lowercase()) {
-                Err(format!("nickname {nickname} is taken, choose another"))
+                Err(t!("chat.taken", locale = locale, nickname = nickname).into())
             } else {
                 Ok(nickname.to_owned())
             }
@@ -104,26 +165,40 @@ impl Room {
         let nickname = match checked {
             Ok(nickname) => nickname,
             Err(reason) => {
-                outbox.send(&login_answer(false, reason, members.len()));
+                // The seed's "登录失败" in Chinese.
+                let reason = t!("chat.login_failed", locale = locale, reason = reason);
+                outbox.send(&login_answer(false, reason.into(), members.len()));
                 return None;
             }
         };
         let member = Member {
             nickname: nickname.clone(),
             outbox: outbox.clone(),
+            lang,
         };
         members.insert(nickname.to_lowercase(), member);
-        let online = members.len();
+        let count = members.len();
         // We still hold the lock, so no broadcast can reach the newcomer
-        // before this answer does.
-        let welcome = format!("welcome, {nickname}! {online} online");
-        outbox.send(&login_answer(true, welcome, online));
-        let joined = line(&ServerMessage::log(format!(
-            "{nickname} joined, {online} online"
-        )));
-        for member in members.values().filter(|m| m.nickname != nickname) {
-            member.outbox.push(joined.clone());
-        }
+        // before this answer does. (The seed's "登录成功" in Chinese.)
+        let welcome = t!(
+            "chat.welcome",
+            locale = locale,
+            nickname = nickname,
+            count = count
+        );
+        outbox.send(&login_answer(true, welcome.into(), count));
+        // "xxx 进入了聊天室，当前在线人数：xx", to each in their language.
+        let others = members.values().filter(|m| m.nickname != nickname);
+        notify(others, |lang| {
+            let locale = lang.code();
+            t!(
+                "chat.joined",
+                locale = locale,
+                nickname = nickname,
+                count = count
+            )
+            .into()
+        });
         Some(nickname)
     }
     // ANCHOR_END: join
@@ -144,17 +219,31 @@ impl Room {
     }
     // ANCHOR_END: send_to_all
 
-    /// `{"type":"p2p"}`: the message goes to `to` only; `Err` says why not.
-    pub fn send_private(&self, from: &str, to: &str, message: &str) -> Result<(), String> {
+    /// `{"type":"p2p"}`: the message goes to `to`, and a copy to the
+    /// sender: the server's answer that it was delivered, which the client
+    /// shows as `[you → bob] …`. `Err` says why not, in `lang`.
+    pub fn send_private(
+        &self,
+        from: &str,
+        to: &str,
+        message: &str,
+        lang: Lang,
+    ) -> Result<(), String> {
         let members = self.members();
         let Some(target) = members.get(&to.to_lowercase()) else {
-            return Err(format!("{to} is not online"));
+            return Err(t!("chat.not_online", locale = lang.code(), to = to).into());
         };
-        target.outbox.send(&ServerMessage::P2p(P2pFrom {
+        let delivered = line(&ServerMessage::P2p(P2pFrom {
             from: from.to_owned(),
             to: target.nickname.clone(),
             message: message.to_owned(),
         }));
+        target.outbox.push(delivered.clone());
+        if let Some(sender) = members.get(&from.to_lowercase())
+            && sender.nickname != target.nickname
+        {
+            sender.outbox.push(delivered);
+        }
         Ok(())
     }
 
@@ -166,21 +255,37 @@ impl Room {
     }
 
     /// A user left: remove them and tell everyone still here, with the new
-    /// count. `why` is added in brackets when the server made them leave.
-    pub fn leave(&self, nickname: &str, why: Option<&str>) {
+    /// count, each in their language. `why` is added in brackets when the
+    /// server made them leave. Returns how many are still online, or `None`
+    /// if they were not here.
+    pub fn leave(&self, nickname: &str, why: Option<Why>) -> Option<usize> {
         let mut members = self.members();
-        let Some(Member { nickname, .. }) = members.remove(&nickname.to_lowercase()) else {
-            return;
-        };
-        let online = members.len();
-        let text = match why {
-            Some(why) => format!("{nickname} left ({why}), {online} online"),
-            None => format!("{nickname} left, {online} online"),
-        };
-        let left = line(&ServerMessage::log(text));
-        for member in members.values() {
-            member.outbox.push(left.clone());
-        }
+        let Member { nickname, .. } = members.remove(&nickname.to_lowercase())?;
+        let count = members.len();
+        notify(members.values(), |lang| {
+            let locale = lang.code();
+            match why {
+                Some(why) => {
+                    let why = why.in_lang(lang);
+                    t!(
+                        "chat.left_because",
+                        locale = locale,
+                        nickname = nickname,
+                        why = why,
+                        count = count
+                    )
+                    .into()
+                }
+                None => t!(
+                    "chat.left",
+                    locale = locale,
+                    nickname = nickname,
+                    count = count
+                )
+                .into(),
+            }
+        });
+        Some(count)
     }
 
     /// Removes a user without telling anyone (the server is shutting down:

@@ -20,8 +20,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::chat::{ClientMessage, ServerMessage};
+use common::chat::{CLIENT_TYPES_WITHOUT_TYPING, ClientMessage, ServerMessage};
+use common::lang::Lang;
 use futures_util::StreamExt;
+use rust_i18n::t;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -32,10 +34,12 @@ use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
 use crate::framing::{Frame, FrameError, JsonStream, to_line};
-use crate::room::{self, Inbox, Outbox, Room};
+use crate::room::{self, Inbox, Outbox, Room, Why};
 
-/// What every client is told when the server stops.
-pub const SHUTDOWN_NOTICE: &str = "the server is shutting down, goodbye";
+/// What every client is told when the server stops, in its language.
+pub fn shutdown_notice(lang: Lang) -> String {
+    t!("chat.shutdown", locale = lang.code()).into()
+}
 
 /// How much of a client's stream we buffer to begin with. It grows for a
 /// long message (up to the 64 KiB limit) and stays small for an idle client:
@@ -115,12 +119,13 @@ impl Server {
             if let Some(max) = config.max_connections
                 && *open.borrow() >= max
             {
-                refuse(&socket, max);
-                warn!(%peer, max, "refused client: the room is full");
+                refuse(&socket, max, config.lang);
+                warn!(%peer, max, "{}", t!("log.refused", locale = config.lang.code()));
                 continue;
             }
             open.send_modify(|n| *n += 1);
-            info!(%peer, open = *open.borrow(), "client connected");
+            let connected = t!("log.connected", locale = config.lang.code());
+            info!(%peer, open = *open.borrow(), "{connected}");
             let (room, config, closing, open) = (
                 Arc::clone(&room),
                 Arc::clone(&config),
@@ -138,11 +143,16 @@ impl Server {
         // Stop accepting (`server.close()`), then tell every connection to
         // say goodbye and close; each one takes at most `grace`.
         drop(listener);
-        info!(open = *open.borrow(), "server shutting down");
+        let locale = config.lang.code();
+        info!(
+            open = *open.borrow(),
+            "{}",
+            t!("log.closing", locale = locale)
+        );
         closing.cancel();
         tracker.close();
         tracker.wait().await;
-        info!("server closed");
+        info!("{}", t!("log.closed", locale = locale));
     }
 }
 
@@ -166,30 +176,37 @@ async fn handle_connection(
     // while its earlier lines are still on their way to it.
     let mut writing = tokio::spawn(write_lines(writer, queue));
 
+    // The server speaks its own language (`--lang`) to every connection: a
+    // student typing into `nc` has no way to tell us theirs.
+    let lang = config.lang;
     let mut session = Session {
         room: Arc::clone(&room),
         outbox,
         nickname: None,
+        lang,
     };
-    let frames = FramedRead::with_capacity(reader, JsonStream::new(), READ_BUFFER);
+    let decoder = JsonStream::for_server(lang);
+    let frames = FramedRead::with_capacity(reader, decoder, READ_BUFFER);
     let ending = session.serve(frames, config.idle_timeout, &closing).await;
 
     let Session {
         outbox, nickname, ..
     } = session;
+    let locale = lang.code();
     if let Some(nickname) = &nickname {
-        match &ending {
-            Ending::ServerClosing => room.remove(nickname),
-            Ending::TooSlow => room.leave(nickname, Some("too slow to keep up: dropped")),
-            Ending::Idle(after) => {
-                let why = format!("idle for {after:?}");
-                room.leave(nickname, Some(&why));
-            }
-            _ => room.leave(nickname, None),
+        let why = match &ending {
+            Ending::TooSlow => Some(Why::TooSlow),
+            Ending::Idle(after) => Some(Why::Idle(*after)),
+            _ => None,
+        };
+        if let Ending::ServerClosing = ending {
+            room.remove(nickname);
+        } else if let Some(count) = room.leave(nickname, why) {
+            info!(%peer, "{}", t!("log.left", locale = locale, nickname = nickname, count = count));
         }
     }
     if let Ending::ServerClosing = ending {
-        outbox.send(&ServerMessage::log(SHUTDOWN_NOTICE));
+        outbox.send(&ServerMessage::log(shutdown_notice(lang)));
     }
     // Our outbox was the last sender to this queue (the room's copy went
     // with `leave`): dropping it lets the writer finish what is queued, then
@@ -203,11 +220,10 @@ async fn handle_connection(
     {
         writing.abort();
     }
+    // One line per disconnect, saying how in words.
     let who = nickname.as_deref().unwrap_or("-");
-    match ending {
-        Ending::Broken(error) => info!(%peer, who, %error, "client disconnected abruptly"),
-        ending => info!(%peer, who, ?ending, "client disconnected"),
-    }
+    let how = ending.in_lang(lang);
+    info!(%peer, who, "{}", t!("log.disconnected", locale = locale, how = how));
 }
 // ANCHOR_END: connection
 
@@ -220,6 +236,8 @@ struct Session {
     /// `None` until a login succeeds. The server's record of who this is:
     /// `nickname` and `from` in what others receive always come from here.
     nickname: Option<String>,
+    /// The language we answer this client in.
+    lang: Lang,
 }
 
 impl Session {
@@ -227,32 +245,46 @@ impl Session {
     /// Answers one message, by what it is and whether we are logged in.
     fn handle(&mut self, message: ClientMessage) {
         debug!(?message, who = ?self.nickname, "message");
+        let locale = self.lang.code();
         let Some(me) = self.nickname.as_deref() else {
             match message {
                 ClientMessage::Login(login) => {
-                    self.nickname = self.room.join(&login.nickname, &self.outbox);
+                    self.nickname = self.room.join(&login.nickname, &self.outbox, self.lang);
                     if let Some(nickname) = &self.nickname {
-                        info!(nickname, online = self.room.online(), "logged in");
+                        let count = self.room.online();
+                        let said = t!(
+                            "log.logged_in",
+                            locale = locale,
+                            nickname = nickname,
+                            count = count
+                        );
+                        info!("{said}");
                     }
                 }
-                _ => self.error(r#"log in first: {"type":"login","nickname":"your name"}"#),
+                _ => self.error(t!("chat.log_in_first", locale = locale)),
             }
             return;
         };
         match message {
-            ClientMessage::Login(_) => self.error(format!("you are already logged in as {me}")),
+            ClientMessage::Login(_) => {
+                self.error(t!("chat.already", locale = locale, nickname = me))
+            }
             // The seed writes a broadcast to every socket, the sender's too.
             ClientMessage::Broadcast(broadcast) => self
                 .room
                 .send_to_all(&ServerMessage::broadcast(me, broadcast.message)),
             ClientMessage::P2p(p2p) => {
-                if let Err(why) = self.room.send_private(me, &p2p.to, &p2p.message) {
+                if let Err(why) = self.room.send_private(me, &p2p.to, &p2p.message, self.lang) {
                     self.error(why);
                 }
             }
             ClientMessage::Users => self.outbox.send(&self.room.users_message()),
+            // `typing` is in the shared protocol for ws-chat: this room
+            // answers it as the unknown type it is here, listing what it takes.
             ClientMessage::Typing(_) => {
-                self.error("typing notices are a ws-chat (chapter 6) feature; this room does not relay them");
+                let unknown =
+                    common::chat::unknown_type_in("typing", CLIENT_TYPES_WITHOUT_TYPING, self.lang);
+                self.error(t!("chat.no_typing", locale = locale, unknown = unknown));
             }
         }
     }
@@ -283,11 +315,8 @@ impl Session {
                 Event::Frame(Some(Ok(Frame::Message(message)))) => self.handle(message),
                 Event::Frame(Some(Ok(Frame::Invalid(why)))) => self.error(why),
                 Event::Frame(Some(Err(FrameError::TooLong { limit }))) => {
-                    let why = format!(
-                        "message too long: the limit is {} KiB, closing the connection",
-                        limit / 1024
-                    );
-                    self.error(why);
+                    let kib = limit / 1024;
+                    self.error(t!("chat.too_long", locale = self.lang.code(), kib = kib));
                     return Ending::TooLong;
                 }
                 Event::Frame(Some(Err(FrameError::Io(error)))) => return Ending::Broken(error),
@@ -349,6 +378,8 @@ pub struct Config {
     pub queue_bytes: usize,
     /// After Ctrl-C, how long we try to deliver each client's goodbye.
     pub grace: Duration,
+    /// The language the server speaks to every client and logs in.
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -359,6 +390,7 @@ impl Default for Config {
             queue: 16 * 1024,
             queue_bytes: 2 * 1024 * 1024,
             grace: Duration::from_secs(2),
+            lang: Lang::En,
         }
     }
 }
@@ -366,8 +398,8 @@ impl Default for Config {
 /// Tells a client we will not serve that the room is full. The socket is
 /// brand new, so its send buffer is empty and a non-blocking write of one
 /// short line fits; dropping the socket afterwards closes it.
-fn refuse(socket: &TcpStream, max: usize) {
-    let message = format!("the server is full ({max} connections), try again later");
+fn refuse(socket: &TcpStream, max: usize, lang: Lang) {
+    let message = t!("chat.full", locale = lang.code(), max = max);
     let _ = socket.try_write(&to_line(&ServerMessage::error(message)));
 }
 
@@ -386,6 +418,25 @@ enum Ending {
     TooSlow,
     /// Ctrl-C.
     ServerClosing,
+}
+
+impl Ending {
+    /// How it ended, in words, for the log.
+    fn in_lang(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            Ending::ClientEnded => t!("ending.client_ended", locale = locale),
+            Ending::Broken(error) => t!("ending.broken", locale = locale, error = error),
+            Ending::Idle(after) => {
+                let time = room::duration_in(*after, lang);
+                t!("ending.idle", locale = locale, time = time)
+            }
+            Ending::TooLong => t!("ending.too_long", locale = locale),
+            Ending::TooSlow => t!("ending.too_slow", locale = locale),
+            Ending::ServerClosing => t!("ending.server_closing", locale = locale),
+        }
+        .into()
+    }
 }
 
 /// What woke the read loop.

@@ -103,8 +103,13 @@ async fn a_private_message_reaches_only_its_target() {
         bob.next().await,
         json!({"type": "p2p", "from": "alice", "to": "bob", "message": "psst"})
     );
+    // alice, the sender, gets the server's copy: proof of delivery.
+    assert_eq!(
+        alice.next().await,
+        json!({"type": "p2p", "from": "alice", "to": "bob", "message": "psst"})
+    );
     // Then a broadcast: it is the next thing alice and carol see, so the
-    // private message did not reach them.
+    // private message reached nobody else.
     carol.broadcast("next").await;
     for client in [&mut alice, &mut carol] {
         let message = client.next().await;
@@ -210,4 +215,62 @@ async fn typing_is_answered_with_an_error_and_not_relayed() {
     );
     alice.broadcast("after typing").await;
     assert_eq!(bob.next_of("broadcast").await["message"], "after typing");
+}
+
+/// The types an error lists are the ones this room accepts: `typing` is
+/// not among them, for an unknown type nor for `typing` itself.
+#[tokio::test]
+async fn the_expected_types_are_what_this_room_accepts() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice").await;
+    alice.send(json!({"type": "shout", "message": "hi"})).await;
+    let unknown = alice.error().await;
+    assert_eq!(
+        unknown,
+        "unknown message type `shout`, expected one of login, broadcast, p2p, users"
+    );
+    alice.send(json!({"type": "typing", "typing": true})).await;
+    let typing = alice.error().await;
+    assert!(
+        typing.starts_with(
+            "unknown message type `typing`, expected one of login, broadcast, p2p, users ("
+        ),
+        "{typing}"
+    );
+}
+
+/// A server started in Chinese answers every connection in Chinese: the
+/// seed's login wording, the join notice, errors on the wire.
+#[tokio::test]
+async fn a_chinese_server_speaks_chinese_on_the_wire() {
+    let server = TestServer::with_config(Config {
+        lang: common::lang::Lang::ZhCn,
+        ..Config::default()
+    })
+    .await;
+    let mut alice = server.login("alice").await;
+    let mut bob = Peer::connect(server.addr).await;
+    let answer = bob.login("bob").await;
+    assert_eq!(answer["message"], "登录成功，欢迎你，bob！当前在线人数：2");
+    assert_eq!(
+        alice.next().await["message"],
+        "bob 进入了聊天室，当前在线人数：2"
+    );
+    bob.send(json!({"type": "p2p", "to": "carol", "message": "hi"}))
+        .await;
+    assert_eq!(bob.error().await, "carol 不在线");
+    bob.send(json!({"type": "shout"})).await;
+    let unknown = bob.error().await;
+    assert!(
+        unknown.starts_with("不认识的消息类型 `shout`")
+            && unknown.ends_with("login, broadcast, p2p, users"),
+        "{unknown}"
+    );
+    bob.write("not json\n").await;
+    assert!(bob.error().await.starts_with("这不是合法的 JSON"));
+    drop(bob);
+    assert_eq!(
+        alice.next().await["message"],
+        "bob 离开了聊天室，当前在线人数：1"
+    );
 }

@@ -8,10 +8,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use common::lang::Lang;
 use serde_json::json;
 use support::{Peer, STEP, TestServer};
 use tcp_chat::Config;
-use tcp_chat::server::SHUTDOWN_NOTICE;
+use tcp_chat::server::shutdown_notice;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpSocket;
 
@@ -205,7 +206,10 @@ async fn shutdown_tells_every_client_then_closes_and_returns() {
     server.shut_down().await;
     for client in [&mut alice, &mut bob, &mut stranger] {
         let notice = client.next().await;
-        assert_eq!(notice, json!({"type": "log", "message": SHUTDOWN_NOTICE}));
+        assert_eq!(
+            notice,
+            json!({"type": "log", "message": shutdown_notice(Lang::En)})
+        );
         // No "left" announcements while everyone is leaving: the end comes next.
         assert_eq!(client.next_line().await, None);
     }
@@ -238,6 +242,9 @@ async fn shutdown_does_not_wait_long_for_a_client_that_does_not_read() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(alice.next_of("log").await["message"], SHUTDOWN_NOTICE);
+    assert_eq!(
+        alice.next_of("log").await["message"],
+        shutdown_notice(Lang::En)
+    );
     drop(slow);
 }

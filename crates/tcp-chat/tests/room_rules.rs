@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::chat::{LoginResult, ServerMessage};
-use tcp_chat::room::{self, Inbox, Outbox, Room};
+use common::lang::Lang::{En, ZhCn};
+use tcp_chat::room::{self, Inbox, Outbox, Room, Why};
 
 /// One client: its outbox, and the receiving end we read as its socket would.
 struct Client {
@@ -40,7 +41,7 @@ impl Client {
 fn joined(room: &Room, nickname: &str) -> Client {
     let mut client = Client::new(16);
     assert_eq!(
-        room.join(nickname, &client.outbox).as_deref(),
+        room.join(nickname, &client.outbox, En).as_deref(),
         Some(nickname)
     );
     client.received();
@@ -60,7 +61,7 @@ fn login_answers_and_announces() {
     let room = Room::new();
     let mut alice = Client::new(16);
     assert_eq!(
-        room.join(" alice ", &alice.outbox).as_deref(),
+        room.join(" alice ", &alice.outbox, En).as_deref(),
         Some("alice")
     );
     assert_eq!(
@@ -69,7 +70,7 @@ fn login_answers_and_announces() {
     );
 
     let mut bob = Client::new(16);
-    assert_eq!(room.join("bob", &bob.outbox).as_deref(), Some("bob"));
+    assert_eq!(room.join("bob", &bob.outbox, En).as_deref(), Some("bob"));
     assert_eq!(bob.received(), [login(true, "welcome, bob! 2 online", 2)]);
     assert_eq!(
         alice.received(),
@@ -83,17 +84,17 @@ fn a_taken_or_bad_nickname_is_refused_with_the_reason() {
     let room = Room::new();
     let mut alice = joined(&room, "alice");
     let mut other = Client::new(16);
-    assert_eq!(room.join("ALICE", &other.outbox), None);
+    assert_eq!(room.join("ALICE", &other.outbox, En), None);
     assert_eq!(
         other.received(),
         [login(false, "nickname ALICE is taken, choose another", 1)]
     );
-    assert_eq!(room.join("", &other.outbox), None);
+    assert_eq!(room.join("", &other.outbox, En), None);
     assert!(matches!(&other.received()[..], [ServerMessage::Login(l)] if !l.success));
     // Nobody else heard of the failed attempts, and the client can try again.
     assert_eq!(alice.received(), []);
     assert_eq!(
-        room.join("Alicia", &other.outbox).as_deref(),
+        room.join("Alicia", &other.outbox, En).as_deref(),
         Some("Alicia")
     );
     assert_eq!(room.online(), 2);
@@ -112,15 +113,16 @@ fn send_to_all_and_private() {
     assert_eq!(alice.received(), std::slice::from_ref(&hi));
     assert_eq!(bob.received(), [hi]);
 
-    room.send_private("alice", "BOB", "psst").unwrap();
+    room.send_private("alice", "BOB", "psst", En).unwrap();
     let bob_got = bob.received();
     assert!(
         matches!(&bob_got[..], [ServerMessage::P2p(p)] if p.from == "alice" && p.to == "bob" && p.message == "psst"),
         "{bob_got:?}"
     );
-    assert_eq!(alice.received(), []);
+    // The sender gets the server's copy: its proof of delivery.
+    assert_eq!(alice.received(), bob_got);
     assert_eq!(
-        room.send_private("alice", "carol", "x"),
+        room.send_private("alice", "carol", "x", En),
         Err("carol is not online".into())
     );
 }
@@ -135,7 +137,7 @@ fn leaving_is_announced_and_removing_is_silent() {
 
     room.leave("BOB", None);
     assert_eq!(alice.received(), [ServerMessage::log("bob left, 2 online")]);
-    room.leave("carol", Some("too slow to keep up: dropped"));
+    room.leave("carol", Some(Why::TooSlow));
     assert_eq!(
         alice.received(),
         [ServerMessage::log(
@@ -153,7 +155,7 @@ async fn a_full_queue_marks_that_client_overflowed_and_nobody_else() {
     let room = Room::new();
     let mut fast = joined(&room, "fast");
     let slow = Client::new(2);
-    room.join("slow", &slow.outbox).unwrap(); // its welcome fills 1 of 2
+    room.join("slow", &slow.outbox, En).unwrap(); // its welcome fills 1 of 2
     for n in 0..3 {
         room.send_to_all(&ServerMessage::broadcast("fast", n.to_string()));
         fast.received();
@@ -198,4 +200,59 @@ async fn a_queue_bounded_in_bytes_overflows_on_bytes_and_frees_them_as_they_are_
     );
     drop(outbox);
     assert_eq!(inbox.recv().await, None);
+}
+
+/// Each member keeps its language: one notice, written per receiver, with
+/// the seed's own Chinese wording.
+#[test]
+fn notices_are_written_in_each_receiver_s_language() {
+    let room = Room::new();
+    let mut english = Client::new(16);
+    let mut chinese = Client::new(16);
+    room.join("alice", &english.outbox, En).unwrap();
+    room.join("李雷", &chinese.outbox, ZhCn).unwrap();
+    let welcome = chinese.received();
+    assert!(
+        matches!(&welcome[..], [ServerMessage::Login(LoginResult { message, .. })]
+            if message == "登录成功，欢迎你，李雷！当前在线人数：2"),
+        "{welcome:?}"
+    );
+    assert_eq!(
+        english.received()[1..],
+        [ServerMessage::log("李雷 joined, 2 online")]
+    );
+
+    let mut bob = Client::new(16);
+    room.join("bob", &bob.outbox, En).unwrap();
+    bob.received();
+    english.received();
+    assert_eq!(
+        chinese.received(),
+        [ServerMessage::log("bob 进入了聊天室，当前在线人数：3")]
+    );
+    room.leave("bob", Some(Why::Idle(Duration::from_secs(30))));
+    assert_eq!(
+        chinese.received(),
+        [ServerMessage::log(
+            "bob 离开了聊天室（30 秒没有发消息），当前在线人数：2"
+        )]
+    );
+    assert_eq!(
+        english.received(),
+        [ServerMessage::log("bob left (idle for 30s), 2 online")]
+    );
+
+    // A refused login, in Chinese: the seed's 登录失败.
+    let mut late = Client::new(4);
+    assert_eq!(room.join("ALICE", &late.outbox, ZhCn), None);
+    let refused = late.received();
+    assert!(
+        matches!(&refused[..], [ServerMessage::Login(LoginResult { success: false, message, .. })]
+            if message == "登录失败：昵称 ALICE 已经有人用了，换一个吧"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        room.send_private("李雷", "carol", "x", ZhCn),
+        Err("carol 不在线".into())
+    );
 }
