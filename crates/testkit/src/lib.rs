@@ -9,7 +9,9 @@
 //! - [`http`]: an HTTP request written by hand on a raw socket, and the
 //!   response parsed off the wire;
 //! - [`browser`]: a real headless chromium, for the tests that need one;
-//! - [`tls`]: the same raw HTTP inside TLS, for the lessons' `--tls`.
+//! - [`tls`]: the same raw HTTP inside TLS, for the lessons' `--tls`;
+//! - [`redis`]: a real `redis-server` on a Unix socket in a temporary
+//!   directory, for chapter 7.
 //!
 //! A dev-dependency only: no lesson's own code depends on it.
 
@@ -27,6 +29,7 @@ use tokio::task::JoinHandle;
 pub mod browser;
 pub mod http;
 pub mod process;
+pub mod redis;
 pub mod tls;
 
 /// How long one step of a test (an answer, a start, a stop) may take before

@@ -1,0 +1,438 @@
+//! Chapter 7 (beyond the seed): one chat room across several server
+//! processes, through a real Redis.
+//!
+//! One process holds one room: its members are in its memory. A chat
+//! service that outgrows one process runs several ("nodes"), and users on
+//! different nodes must still meet. Socket.IO's answer, which the seed's
+//! chapter 6 uses, is its Redis adapter; this crate is the same idea:
+//!
+//! - **messages** go through Redis **pub/sub**: every node publishes what
+//!   happens in its room on the room's channel and hears what the others
+//!   publish ([`Event`]: joined, left, broadcast, private message, typing:
+//!   structured, never rendered text, so each node writes them for its own
+//!   clients, in their language);
+//! - **who is online** is kept in Redis **keys that expire** ([`presence`]):
+//!   a node claims a nickname atomically (`SET … NX`), and refreshes its
+//!   claims every few seconds; a node that dies stops refreshing, and its
+//!   users are gone from the cluster within [`presence::TTL`].
+//!
+//! A lesson (`tcp-chat server`, `ws-chat`) takes `--redis URL` and `--room
+//! NAME` ([`ClusterArgs`]), starts a [`Node`] with [`Node::start`], and from
+//! then on: [`Node::claim`] at login, [`Node::publish`] for what happens in
+//! its room, [`Node::release`] when a user leaves, and a loop over the
+//! [`Remote`]s the node hands it. Without `--redis`, nothing changes.
+//!
+//! What Redis does not give: messages published while a node cannot reach
+//! Redis are lost to the other nodes (pub/sub keeps nothing; the local room
+//! goes on), and they are not replayed later. See `docs/ch7-cluster.md`.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+pub mod presence;
+
+/// `--redis` and `--room`, for a chat server: flatten into its arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClusterArgs {
+    /// Share the room with other servers through this Redis
+    /// (redis://127.0.0.1:6379, or unix:///path/to/redis.sock); without it,
+    /// the room is this server's alone
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+
+    /// The room's name on that Redis: servers with the same Redis and room
+    /// share one room
+    #[arg(long, default_value = "lobby", value_name = "NAME")]
+    pub room: String,
+}
+
+/// What happens in a room, as nodes tell each other. The sender is always
+/// set by the node that publishes, from its own record of who is logged in
+/// on which connection: nothing a client sends ends up here as a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Event {
+    /// `nickname` logged in; `online` users in the whole cluster now.
+    Joined { nickname: String, online: usize },
+    /// `nickname` left (or its node died); `online` users now.
+    Left { nickname: String, online: usize },
+    /// A message to the whole room.
+    Broadcast { from: String, message: String },
+    /// A message to one user, wherever they are.
+    Private {
+        from: String,
+        to: String,
+        message: String,
+    },
+    /// Someone started or stopped typing (ws-chat's notice).
+    Typing { nickname: String, typing: bool },
+}
+
+/// An [`Event`] on the wire: which room, which node it is about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Envelope {
+    room: String,
+    /// The node whose user it is about (the publisher's own id, or a dead
+    /// node's when another node announces that its users left).
+    node: String,
+    event: Event,
+}
+
+/// What a node hands its lesson.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remote {
+    /// Something happened on another node.
+    Event(Event),
+    /// Redis came back after an outage, and `nickname`, logged in here
+    /// meanwhile, had been taken on another node: the lesson asks that user
+    /// to log in again (the node has already dropped the claim).
+    Lost { nickname: String },
+}
+
+/// Why a node could not start. Each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("--redis {url}: not a Redis URL ({source}); write it like redis://127.0.0.1:6379")]
+    BadUrl {
+        url: String,
+        source: redis::RedisError,
+    },
+    #[error(
+        "cannot reach Redis at {url} ({source}); start one with `just redis` \
+         (or `redis-server --save '' --appendonly no`)"
+    )]
+    Unreachable {
+        url: String,
+        source: redis::RedisError,
+    },
+}
+
+/// How many events may wait for Redis, and for the lesson. Both are
+/// bounded: a slow lesson makes the subscriber wait, Redis's output buffer
+/// for this node grows, and past its limit Redis disconnects the node,
+/// which then reconnects (below). Nothing grows without bound.
+const QUEUE: usize = 1024;
+
+/// Backoff between reconnection attempts: from 100 ms, doubling, to 5 s.
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+
+/// One server process's place in the cluster. Cheap to clone (an `Arc`
+/// inside); its background tasks stop when the last clone is dropped.
+#[derive(Clone)]
+pub struct Node {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    room: String,
+    id: String,
+    redis: ConnectionManager,
+    /// The nicknames this node has claimed, as their users wrote them.
+    local: Mutex<BTreeSet<String>>,
+    /// Events waiting to be published, in order, with when they were queued.
+    outbox: mpsc::Sender<(Instant, Envelope)>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let tasks = self.tasks.get_mut().map(std::mem::take).unwrap_or_default();
+        for task in tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Node {
+    /// Connects to the Redis at `url` and joins `room`: one connection for
+    /// commands (it reconnects by itself), one for the subscription (which
+    /// this node re-makes and re-subscribes when it breaks: a pub/sub
+    /// connection does not). Returns the node and the events from others.
+    pub async fn start(
+        url: &str,
+        room: &str,
+    ) -> Result<(Node, mpsc::Receiver<Remote>), ClusterError> {
+        let client = redis::Client::open(url).map_err(|source| ClusterError::BadUrl {
+            url: url.to_owned(),
+            source,
+        })?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1)
+            .set_max_delay(BACKOFF_MAX);
+        let redis = client
+            .get_connection_manager_with_config(config)
+            .await
+            .map_err(|source| ClusterError::Unreachable {
+                url: url.to_owned(),
+                source,
+            })?;
+        // Subscribed before `start` returns: an event published by another
+        // node from then on reaches this one.
+        let unreachable = |source| ClusterError::Unreachable {
+            url: url.to_owned(),
+            source,
+        };
+        let mut pubsub = client.get_async_pubsub().await.map_err(unreachable)?;
+        pubsub
+            .subscribe(format!("chat:{room}:events"))
+            .await
+            .map_err(unreachable)?;
+        let (outbox, waiting) = mpsc::channel(QUEUE);
+        let (to_lesson, remote) = mpsc::channel(QUEUE);
+        let node = Node {
+            shared: Arc::new(Shared {
+                room: room.to_owned(),
+                id: presence::new_node_id(),
+                redis,
+                local: Mutex::new(BTreeSet::new()),
+                outbox,
+                tasks: Mutex::new(Vec::new()),
+            }),
+        };
+        presence::heartbeat(&node, &to_lesson).await;
+        let weak = Arc::downgrade(&node.shared);
+        let tasks = vec![
+            tokio::spawn(publish_loop(
+                node.shared.redis.clone(),
+                node.channel(),
+                waiting,
+            )),
+            tokio::spawn(subscribe_loop(
+                client,
+                pubsub,
+                weak.clone(),
+                to_lesson.clone(),
+            )),
+            tokio::spawn(presence::keep_alive(weak, to_lesson)),
+        ];
+        *node.lock_tasks() = tasks;
+        Ok((node, remote))
+    }
+
+    /// This node's id (random, new each run), as the keys and events name it.
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    /// The room's pub/sub channel.
+    fn channel(&self) -> String {
+        format!("chat:{}:events", self.shared.room)
+    }
+
+    fn lock_tasks(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.shared
+            .tasks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn local(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.shared
+            .local
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Tells the other nodes what happened here. Never waits: the event
+    /// joins a bounded queue to Redis, in order; when the queue is full
+    /// (Redis unreachable for a while) it is dropped, and stays local.
+    pub fn publish(&self, event: Event) {
+        self.publish_about(self.shared.id.clone(), event);
+    }
+
+    fn publish_about(&self, node: String, event: Event) {
+        let envelope = Envelope {
+            room: self.shared.room.clone(),
+            node,
+            event,
+        };
+        if self
+            .shared
+            .outbox
+            .try_send((Instant::now(), envelope))
+            .is_err()
+        {
+            tracing::debug!("an event stayed local: the queue to Redis is full");
+        }
+    }
+
+    /// Claims `nickname` for a user logging in here: `true` if it is theirs
+    /// now. Case does not matter (`Alice` and `alice` are one name), and
+    /// two nodes claiming one name at once get one `true` between them:
+    /// Redis runs the claim as one command. When Redis cannot be reached,
+    /// the login goes ahead locally and is registered once Redis is back
+    /// (see [`Remote::Lost`]).
+    pub async fn claim(&self, nickname: &str) -> bool {
+        match presence::claim(self, nickname).await {
+            Ok(won) => {
+                if won {
+                    self.local().insert(nickname.to_owned());
+                }
+                won
+            }
+            Err(error) => {
+                tracing::warn!(%error, nickname, "Redis unreachable: login accepted locally");
+                self.local().insert(nickname.to_owned());
+                true
+            }
+        }
+    }
+
+    /// Gives `nickname` back when its user leaves this node.
+    pub async fn release(&self, nickname: &str) {
+        self.local().remove(nickname);
+        if let Err(error) = presence::release(self, nickname).await {
+            tracing::debug!(%error, nickname, "release: Redis unreachable; the claim expires");
+        }
+    }
+
+    /// Leaves the cluster when the server stops: gives back every claim and
+    /// removes this node at once, rather than letting them expire.
+    pub async fn shutdown(&self) {
+        let local: Vec<String> = self.local().iter().cloned().collect();
+        for nickname in local {
+            self.release(&nickname).await;
+        }
+        if let Err(error) = presence::leave(self).await {
+            tracing::debug!(%error, "shutdown: Redis unreachable; the keys expire");
+        }
+    }
+
+    /// Everyone online in the cluster, sorted; `None` if Redis cannot be
+    /// reached (the lesson then shows its own room).
+    pub async fn users(&self) -> Option<Vec<String>> {
+        presence::users(self).await.ok()
+    }
+
+    /// Who is online on the cluster, counted for a join or leave notice: the
+    /// cluster's count, or `local` when Redis cannot be reached.
+    pub async fn online(&self, local: usize) -> usize {
+        self.users().await.map_or(local, |users| users.len())
+    }
+}
+
+/// An event that waited longer than this for Redis (it was unreachable,
+/// or reconnecting) is dropped rather than published late: what happened
+/// during an outage stays on its node, and is not replayed afterwards.
+const STALE: Duration = Duration::from_secs(1);
+
+/// Publishes queued events one by one, in order, on one connection.
+async fn publish_loop(
+    mut redis: ConnectionManager,
+    channel: String,
+    mut waiting: mpsc::Receiver<(Instant, Envelope)>,
+) {
+    let mut healthy = true;
+    while let Some((queued, envelope)) = waiting.recv().await {
+        if queued.elapsed() > STALE {
+            continue;
+        }
+        let Ok(json) = serde_json::to_string(&envelope) else {
+            continue;
+        };
+        let sent: redis::RedisResult<i64> = redis.publish(&channel, json).await;
+        match sent {
+            Ok(_) if !healthy => {
+                tracing::info!("Redis is reachable again: publishing");
+                healthy = true;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                // One warning per outage. What was queued meanwhile stays
+                // local: dropped here, not published once Redis is back.
+                if healthy {
+                    tracing::warn!(%error, "Redis unreachable: messages stay on this server");
+                    healthy = false;
+                }
+                while waiting.try_recv().is_ok() {}
+            }
+        }
+    }
+}
+
+/// Hears the room's channel and hands other nodes' events to the lesson.
+/// When the subscription breaks (Redis stopped, or disconnected this node
+/// for reading too slowly), it logs one warning, reconnects with backoff,
+/// subscribes again, and re-registers this node's users.
+async fn subscribe_loop(
+    client: redis::Client,
+    first: redis::aio::PubSub,
+    node: std::sync::Weak<Shared>,
+    to_lesson: mpsc::Sender<Remote>,
+) {
+    use futures_util::StreamExt;
+
+    let mut backoff = BACKOFF_MIN;
+    let mut outage = false;
+    let mut first = Some(first);
+    loop {
+        let Some(shared) = node.upgrade() else { return };
+        let (id, room) = (shared.id.clone(), shared.room.clone());
+        let channel = format!("chat:{room}:events");
+        drop(shared);
+        let subscribed = match first.take() {
+            Some(pubsub) => Ok(pubsub),
+            None => {
+                async {
+                    let mut pubsub = client.get_async_pubsub().await?;
+                    pubsub.subscribe(&channel).await?;
+                    redis::RedisResult::Ok(pubsub)
+                }
+                .await
+            }
+        };
+        match subscribed {
+            Ok(pubsub) => {
+                if outage {
+                    tracing::info!("Redis is back: subscribed again, users re-registered");
+                    if let Some(shared) = node.upgrade() {
+                        presence::heartbeat(&Node { shared }, &to_lesson).await;
+                    }
+                    outage = false;
+                }
+                backoff = BACKOFF_MIN;
+                let mut messages = pubsub.into_on_message();
+                while let Some(message) = messages.next().await {
+                    let Ok(payload) = message.get_payload::<String>() else {
+                        continue;
+                    };
+                    let Ok(envelope) = serde_json::from_str::<Envelope>(&payload) else {
+                        tracing::warn!(payload, "not an event of this cluster; ignored");
+                        continue;
+                    };
+                    if envelope.node == id || envelope.room != room {
+                        continue;
+                    }
+                    // Waits while the lesson is busy: the bound that holds
+                    // this node's share of Redis's memory (see QUEUE).
+                    if to_lesson.send(Remote::Event(envelope.event)).await.is_err() {
+                        return; // the lesson has stopped
+                    }
+                }
+                if !outage {
+                    tracing::warn!("lost the connection to Redis: the room goes on locally");
+                    outage = true;
+                }
+            }
+            Err(error) => {
+                if !outage {
+                    tracing::warn!(%error, "lost the connection to Redis: the room goes on locally");
+                    outage = true;
+                }
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
