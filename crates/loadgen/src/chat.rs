@@ -30,9 +30,10 @@ use crate::stats::Latency;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Chat server address (loopback only).
-    #[arg(long, default_value = "127.0.0.1:8125")]
-    pub addr: SocketAddr,
+    /// Chat server address (loopback only); several (`--addr A --addr B`,
+    /// or `A,B`) spread the clients over them in turn, for a cluster.
+    #[arg(long, default_value = "127.0.0.1:8125", value_delimiter = ',', num_args = 1..)]
+    pub addr: Vec<SocketAddr>,
     /// Clients: each logs in, sends and receives.
     #[arg(long, default_value_t = 50)]
     pub clients: usize,
@@ -75,7 +76,7 @@ impl Report {
 
     pub fn to_json(&self, args: &Args) -> serde_json::Value {
         serde_json::json!({
-            "test": "chat", "addr": args.addr.to_string(), "clients": self.clients,
+            "test": "chat", "addr": addrs(&args.addr), "clients": self.clients,
             "msgs": args.msgs, "rate": args.rate, "sent": self.sent,
             "deliveries": self.deliveries, "expected_deliveries": self.expected,
             "own_echoes": self.own_echoes, "out_of_order": self.out_of_order,
@@ -94,7 +95,7 @@ impl Report {
         };
         println!(
             "chat {pace} on {}: {} clients x {} msgs, {} errors, {:.2} s",
-            args.addr,
+            addrs(&args.addr),
             self.clients,
             args.msgs,
             self.errors,
@@ -113,6 +114,12 @@ impl Report {
             println!("  first error: {error}");
         }
     }
+}
+
+/// `127.0.0.1:8125,127.0.0.1:8126`, for the report.
+fn addrs(list: &[SocketAddr]) -> String {
+    let list: Vec<String> = list.iter().map(SocketAddr::to_string).collect();
+    list.join(",")
 }
 
 /// A message from the server (a line here, a text frame in `ws`), read
@@ -192,7 +199,9 @@ pub(crate) async fn next_broadcast(
 /// Runs the load and reports. Bounded by `--secs` (plus the time to log
 /// in, itself bounded by [`crate::hard_deadline`]).
 pub async fn run(args: &Args) -> Result<Report, String> {
-    crate::require_loopback(args.addr)?;
+    for addr in &args.addr {
+        crate::require_loopback(*addr)?;
+    }
     if args.clients < 2 {
         return Err("--clients must be at least 2: a broadcast needs someone to hear it".into());
     }
@@ -200,7 +209,8 @@ pub async fn run(args: &Args) -> Result<Report, String> {
     let tag = std::process::id();
     let mut logins = JoinSet::new();
     for i in 0..args.clients {
-        let addr = args.addr;
+        // Client i talks to server i mod n: the clients spread evenly.
+        let addr = args.addr[i % args.addr.len()];
         logins.spawn(async move {
             let result =
                 tokio::time::timeout_at(login_by, login(addr, &format!("lg{tag}-{i}"))).await;

@@ -24,9 +24,10 @@ use crate::chat::{Incoming, Received, Report, collect, next_broadcast};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The chat's WebSocket URL (ws://, loopback only).
-    #[arg(long, default_value = "ws://127.0.0.1:3000/ws")]
-    pub url: String,
+    /// The chat's WebSocket URL (ws://, loopback only); several (`--url A
+    /// --url B`, or `A,B`) spread the clients over them in turn.
+    #[arg(long, default_value = "ws://127.0.0.1:3000/ws", value_delimiter = ',', num_args = 1..)]
+    pub url: Vec<String>,
     /// Clients: each logs in, sends and receives.
     #[arg(long, default_value_t = 50)]
     pub clients: usize,
@@ -65,7 +66,11 @@ pub fn target(url: &str) -> Result<SocketAddr, String> {
 /// Runs the load and reports. Bounded by `--secs` (plus the time to log
 /// in, itself bounded by [`crate::hard_deadline`]).
 pub async fn run(args: &Args) -> Result<Report, String> {
-    let addr = target(&args.url)?;
+    let targets = args
+        .url
+        .iter()
+        .map(|url| Ok((target(url)?, url.clone())))
+        .collect::<Result<Vec<(SocketAddr, String)>, String>>()?;
     if args.clients < 2 {
         return Err("--clients must be at least 2: a broadcast needs someone to hear it".into());
     }
@@ -73,7 +78,8 @@ pub async fn run(args: &Args) -> Result<Report, String> {
     let tag = std::process::id();
     let mut logins = JoinSet::new();
     for i in 0..args.clients {
-        let url = args.url.clone();
+        // Client i talks to server i mod n: the clients spread evenly.
+        let (addr, url) = targets[i % targets.len()].clone();
         logins.spawn(async move {
             let nickname = format!("lg{tag}-{i}");
             let result = tokio::time::timeout_at(login_by, login(addr, &url, &nickname)).await;
@@ -116,7 +122,7 @@ pub async fn run(args: &Args) -> Result<Report, String> {
 /// The report as one JSON object (`--json`).
 pub fn to_json(report: &Report, args: &Args) -> serde_json::Value {
     serde_json::json!({
-        "test": "ws", "url": args.url, "clients": report.clients,
+        "test": "ws", "url": args.url.join(","), "clients": report.clients,
         "msgs": args.msgs, "rate": args.rate, "sent": report.sent,
         "deliveries": report.deliveries, "expected_deliveries": report.expected,
         "own_echoes": report.own_echoes, "errors": report.errors,
@@ -135,7 +141,7 @@ pub fn print(report: &Report, args: &Args) {
     };
     println!(
         "ws {pace} on {}: {} clients x {} msgs, {} errors, {:.2} s",
-        args.url,
+        args.url.join(","),
         report.clients,
         args.msgs,
         report.errors,

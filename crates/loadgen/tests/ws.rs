@@ -51,7 +51,11 @@ async fn every_broadcast_reaches_every_other_client() {
     }));
 
     let args = Args {
-        url: format!("ws://{addr}/ws"),
+        // Two spellings of one server: the clients alternate between them.
+        url: vec![
+            format!("ws://{addr}/ws"),
+            format!("ws://localhost:{}/ws", addr.port()),
+        ],
         clients: 5,
         msgs: 20,
         rate: 0.0,
