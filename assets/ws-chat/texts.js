@@ -21,7 +21,7 @@ const Texts = (function () {
       'send': 'Send',
       'online': 'Online',
       'hint': 'Click a name to write to that person only.',
-      'you_are': 'You are',
+      'you_are': 'You are ',
       'not_logged_in': 'not logged in',
       'echo_link': "the seed's echo test",
       'write_to': 'write to {name} privately',
