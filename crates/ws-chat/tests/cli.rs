@@ -291,7 +291,7 @@ async fn the_demo_speaks_chinese_with_lang_zh_cn() {
         r#"← {"type":"login","success":true,"message":"登录成功，欢迎 alice！当前在线人数：1","sumUsers":1}"#,
         r#"← {"type":"log","message":"bob 进入了聊天室，当前在线人数：2"}"#,
         r#"← {"type":"log","message":"carol 离开了聊天室（发了超过 64 KiB 的消息），当前在线人数：2"}"#,
-        "GET /ws → 426 Upgrade Required：/ws 只讲 WebSocket。",
+        "GET /ws → 426 Upgrade Required：/ws 是 WebSocket 的地址，要先做协议升级。",
         r#"← Close 1001 "服务器正在关闭""#,
         "alice 登录了，当前在线人数：1",
         "完成：上面每一步都在这一个进程里",

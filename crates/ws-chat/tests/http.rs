@@ -249,7 +249,7 @@ async fn the_page_speaks_both_languages_and_a_refusal_the_browser_s() {
     assert_eq!(status, "HTTP/1.1 426 Upgrade Required");
     assert!(headers.contains("vary: accept-language"), "{headers}");
     assert!(
-        body.starts_with("426 Upgrade Required：/ws 只讲 WebSocket。"),
+        body.starts_with("426 Upgrade Required：/ws 是 WebSocket 的地址，要先做协议升级。"),
         "{body}"
     );
     let (status, _, body) = http(server.addr, "GET /nope HTTP/1.1\nAccept-Language: zh\n").await;
