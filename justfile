@@ -6,8 +6,10 @@ set positional-arguments
 # Lesson recipes are [no-exit-message]: Ctrl-C is how you stop a lesson, and
 # the server says goodbye itself; just need not add "error: … signal 2".
 
-# Where `cargo build --release` puts the binaries (CARGO_TARGET_DIR respected).
-release := `cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'` / "release"
+# Where `cargo build --release` puts the binaries: CARGO_TARGET_DIR if set,
+# else target/ here (a target-dir set in a cargo config file is not seen).
+# No command runs to find it, so every recipe works with just, cargo and sh.
+release := env('CARGO_TARGET_DIR', justfile_directory() / 'target') / 'release'
 
 # List the recipes (the course index, in course order)
 [private]
@@ -301,7 +303,7 @@ bench-echo secs='5':
     "{{release}}/loadgen" echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
     report_server
 
-# tcp-echo side by side with the Node echo peer (../shared/peers; results in bench-results/)
+# tcp-echo side by side with the Node echo peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-echo-peers secs='5':
     cargo build -q --release -p tcp-echo
@@ -322,7 +324,7 @@ bench-chat clients='50' msgs='200':
     "$release/loadgen" chat --addr "$ADDR" --clients "{{clients}}" --msgs "{{msgs}}" --rate 1000
     report_server
 
-# tcp-chat side by side with the Node chat peer (../shared/peers; results in bench-results/)
+# tcp-chat side by side with the Node chat peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-chat-peers:
     cargo build -q --release -p tcp-chat
@@ -346,7 +348,9 @@ bench-static secs='5':
     bin="{{release}}/http-static"
     root="{{justfile_directory()}}/bench-results/static-root"
     mkdir -p "$root"
-    python3 -c 'import sys; sys.stdout.write(("<!DOCTYPE html><p>" + "lorem ipsum " * 100)[:1024])' > "$root/index.html"
+    page='<!DOCTYPE html><p>'
+    for i in $(seq 100); do page+='lorem ipsum '; done
+    printf '%s' "${page:0:1024}" > "$root/index.html"
     head -c 102400 /dev/urandom > "$root/100k.bin"
     head -c 20971520 /dev/urandom > "$root/20m.bin"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
@@ -362,7 +366,7 @@ bench-static secs='5':
     done | sort | uniq -c
     report_server
 
-# http-static side by side with the Node peer and nginx (../shared/peers; results in bench-results/); rust-quiet = no access log, as nginx
+# http-static side by side with the Node peer and nginx (../shared/peers, which needs node and python3; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-static-peers secs='5':
     cargo build -q --release -p http-static
@@ -390,7 +394,7 @@ bench-https secs='5':
     timeout $(({{secs}} + 30)) wrk -t2 -c16 -d"{{secs}}s" --latency -H "Connection: close" "https://$ADDR/index.html" | grep -E 'Requests/sec|Transfer/sec|^ +(50|99)%|Non-2xx|errors'
     report_server
 
-# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers; results in bench-results/); rust-quiet = no access log, as nginx
+# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers, which needs node and python3; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-https-peers secs='5':
     cargo build -q --release -p http-static
@@ -421,11 +425,12 @@ bench-template secs='5':
         printf 'url = "http://%s/guestbook"\ndata-urlencode = "name=visitor %d"\ndata-urlencode = "message=message %d: <b>hello</b> & 你好 👋"\noutput = /dev/null\nwrite-out = "%%{http_code}\\n"\n' "$ADDR" "$i" "$i"
     done > "$data/posts.curl"
     curl -s --max-time 120 -K "$data/posts.curl" | sort | uniq -c
-    curl -s "http://$ADDR/api/guestbook" | python3 -c 'import json,sys; print("stored:", json.load(sys.stdin)["total"], "messages")'
+    total=$(curl -s "http://$ADDR/api/guestbook" | grep -o '"total":[0-9]*' | cut -d: -f2)
+    echo "stored: ${total:-?} messages"
     wrk_on /guestbook
     report_server
 
-# http-template side by side with the Node art-template peer (../shared/peers; results in bench-results/)
+# http-template side by side with the Node art-template peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-template-peers secs='5':
     cargo build -q --release -p http-template
@@ -445,7 +450,7 @@ bench-udp secs='5':
     "$release/loadgen" udp --addr "$ADDR" --secs "{{secs}}" --sockets 4 --window 16
     report_server
 
-# udp-unicast side by side with the Node dgram peer (../shared/peers; results in bench-results/)
+# udp-unicast side by side with the Node dgram peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-udp-peers secs='5':
     cargo build -q --release -p udp-unicast
@@ -466,7 +471,7 @@ bench-ws clients='50' msgs='200':
     "$release/loadgen" ws --url "ws://$ADDR/ws" --clients "{{clients}}" --msgs "{{msgs}}" --rate 1000
     report_server
 
-# ws-chat side by side with the Node ws peer (../shared/peers; results in bench-results/)
+# ws-chat side by side with the Node ws peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-ws-peers:
     cargo build -q --release -p ws-chat
