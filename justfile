@@ -6,6 +6,10 @@ set positional-arguments
 # Lesson recipes are [no-exit-message]: Ctrl-C is how you stop a lesson, and
 # the server says goodbye itself; just need not add "error: … signal 2".
 
+# No `cargo -q`: a first build takes minutes, and a silent one looks hung on
+# a projector. Cargo's progress goes to stderr; a server's `listening on`
+# line still comes alone on stdout.
+
 # Where `cargo build --release` puts the binaries: CARGO_TARGET_DIR if set,
 # else target/ here (a target-dir set in a cargo config file is not seen).
 # No command runs to find it, so every recipe works with just, cargo and sh.
@@ -20,242 +24,242 @@ default:
 [group('ch1 concepts')]
 [no-exit-message]
 ch1-is-ip *addrs:
-    @cargo run -q -p concepts -- is-ip "$@"
+    @cargo run -p concepts -- is-ip "$@"
 
 # The seed's echo server in Rust, one short file (crates/tcp-echo/examples/echo-server.rs); then: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-seed *args:
-    @cargo run -q -p tcp-echo --example echo-server -- "$@"
+    @cargo run -p tcp-echo --example echo-server -- "$@"
 
 # The seed's echo client in Rust (crates/tcp-echo/examples/echo-client.rs): sends "world!", prints the echo
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-seed-client *args:
-    @cargo run -q -p tcp-echo --example echo-client -- "$@"
+    @cargo run -p tcp-echo --example echo-client -- "$@"
 
 # TCP echo server on 127.0.0.1:8124; then, in a second terminal: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo *args:
-    @cargo run -q -p tcp-echo -- server "$@"
+    @cargo run -p tcp-echo -- server "$@"
 
 # The lesson's echo client: connects, sends "world!" (or your MESSAGE), prints what comes back
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-client *args:
-    @cargo run -q -p tcp-echo -- client "$@"
+    @cargo run -p tcp-echo -- client "$@"
 
 # The seed's chat room in one file (crates/tcp-chat/examples/chat-server.rs) on 127.0.0.1:8125; then: nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-seed *args:
-    @cargo run -q -p tcp-chat --example chat-server -- "$@"
+    @cargo run -p tcp-chat --example chat-server -- "$@"
 
 # TCP chat room on 127.0.0.1:8125; then, in other terminals: just ch2-chat-client NAME, or nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat *args:
-    @cargo run -q -p tcp-chat -- server "$@"
+    @cargo run -p tcp-chat -- server "$@"
 
 # Join the chat room as NAME: a line goes to everyone, "@bob hi" to bob only, /users, /quit
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-client name *args:
-    @cargo run -q -p tcp-chat -- client --nickname "$@"
+    @cargo run -p tcp-chat -- client --nickname "$@"
 
 # The chat lesson in one process: the server and three scripted clients, every JSON line shown
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-demo:
-    @cargo run -q -p tcp-chat -- demo
+    @cargo run -p tcp-chat -- demo
 
 # The seed's UDP server in Rust (crates/udp-unicast/examples/unicast-server.rs) on 127.0.0.1:3000; then: just ch3-unicast-seed-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-seed *args:
-    @cargo run -q -p udp-unicast --example unicast-server -- "$@"
+    @cargo run -p udp-unicast --example unicast-server -- "$@"
 
 # The seed's UDP client in Rust (crates/udp-unicast/examples/unicast-client.rs): "hello" to 127.0.0.1:3000, prints the reply
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-seed-client *args:
-    @cargo run -q -p udp-unicast --example unicast-client -- "$@"
+    @cargo run -p udp-unicast --example unicast-client -- "$@"
 
 # The seed's broadcast sender in Rust (crates/udp-broadcast/examples/broadcast-sender.rs): "hello" to 127.255.255.255:8000 every 2 s
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-seed *args:
-    @cargo run -q -p udp-broadcast --example broadcast-sender -- "$@"
+    @cargo run -p udp-broadcast --example broadcast-sender -- "$@"
 
 # The seed's broadcast receiver in Rust (crates/udp-broadcast/examples/broadcast-receiver.rs) on 127.255.255.255:8000 (start two)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-seed-receiver *args:
-    @cargo run -q -p udp-broadcast --example broadcast-receiver -- "$@"
+    @cargo run -p udp-broadcast --example broadcast-receiver -- "$@"
 
 # The seed's multicast sender in Rust (crates/udp-multicast/examples/multicast-sender.rs): "hello" to 224.0.1.100:8000 via 127.0.0.1
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-seed *args:
-    @cargo run -q -p udp-multicast --example multicast-sender -- "$@"
+    @cargo run -p udp-multicast --example multicast-sender -- "$@"
 
 # The seed's multicast receiver in Rust (crates/udp-multicast/examples/multicast-receiver.rs): joins 224.0.1.100 on 127.0.0.1 (start two)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-seed-receiver *args:
-    @cargo run -q -p udp-multicast --example multicast-receiver -- "$@"
+    @cargo run -p udp-multicast --example multicast-receiver -- "$@"
 
 # UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast *args:
-    @cargo run -q -p udp-unicast -- server "$@"
+    @cargo run -p udp-unicast -- server "$@"
 
 # The lesson's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or says why none came)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-client *args:
-    @cargo run -q -p udp-unicast -- client "$@"
+    @cargo run -p udp-unicast -- client "$@"
 
 # Broadcast "hello #N" to 127.255.255.255:8000 every 2 s (--count N, --to for a LAN)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast *args:
-    @cargo run -q -p udp-broadcast -- sender "$@"
+    @cargo run -p udp-broadcast -- sender "$@"
 
 # A broadcast receiver on 127.255.255.255:8000 (start two: they share the port); counts what is missing
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-receiver *args:
-    @cargo run -q -p udp-broadcast -- receiver "$@"
+    @cargo run -p udp-broadcast -- receiver "$@"
 
 # Multicast "hello #N" to group 224.0.1.100:8000 out of interface 127.0.0.1 every 2 s (--count N)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast *args:
-    @cargo run -q -p udp-multicast -- sender "$@"
+    @cargo run -p udp-multicast -- sender "$@"
 
 # A member of 224.0.1.100 on port 8000 via 127.0.0.1 (start two; --leave-after N drops membership)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-receiver *args:
-    @cargo run -q -p udp-multicast -- receiver "$@"
+    @cargo run -p udp-multicast -- receiver "$@"
 
 # The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-lab:
-    @cargo build -q -p udp-unicast -p udp-broadcast -p udp-multicast
+    @cargo build -p udp-unicast -p udp-broadcast -p udp-multicast
     @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
-    @cargo run -q -p udp-unicast -- lab
-    @cargo run -q -p udp-broadcast -- lab
-    @cargo run -q -p udp-multicast -- lab
+    @cargo run -p udp-unicast -- lab
+    @cargo run -p udp-broadcast -- lab
+    @cargo run -p udp-multicast -- lab
 
 # The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-hello *args:
-    @cargo run -q -p http-static --example hello -- "$@"
+    @cargo run -p http-static --example hello -- "$@"
 
 # The seed's routes (/, /a, /b, else 404) on 127.0.0.1:3000; then: curl http://127.0.0.1:3000/a
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-routes *args:
-    @cargo run -q -p http-static --example routes -- "$@"
+    @cargo run -p http-static --example routes -- "$@"
 
 # The seed's HTML page (assets/index.html for every request) on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-html *args:
-    @cargo run -q -p http-static --example html -- "$@"
+    @cargo run -p http-static --example html -- "$@"
 
 # The routes step once more in axum, a framework (crates/http-static/examples/axum-routes.rs) on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-axum-routes *args:
-    @cargo run -q -p http-static --example axum-routes -- "$@"
+    @cargo run -p http-static --example axum-routes -- "$@"
 
 # Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR; --tls: https://)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-static *args:
-    @cargo run -q -p http-static -- "$@"
+    @cargo run -p http-static -- "$@"
 
 # The seed's template step in Rust (crates/http-template/examples/todos.rs): the todo page on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-todos-seed *args:
-    @cargo run -q -p http-template --example todos -- "$@"
+    @cargo run -p http-template --example todos -- "$@"
 
 # Template pages and a SQLite guestbook on 127.0.0.1:3000; then open http://127.0.0.1:3000/guestbook (--reload: edit templates live)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-template *args:
-    @cargo run -q -p http-template -- "$@"
+    @cargo run -p http-template -- "$@"
 
 # Chapter 5's first step (crates/https-server/examples/https-hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-hello *args:
-    @cargo run -q -p https-server --example https-hello -- "$@"
+    @cargo run -p https-server --example https-hello -- "$@"
 
 # HTTPS on https://localhost:8443/ (HTTP/2 and HTTP/1.1); makes a local CA in certs/ on first run (--san IP for a classroom, --redirect-from 8080, --hsts)
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https *args:
-    @cargo run -q -p https-server -- serve "$@"
+    @cargo run -p https-server -- serve "$@"
 
 # A friendly `openssl s_client`: the handshake and certificate chain of HOST:PORT (--cacert certs/ca.pem to trust the local CA)
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-inspect target *args:
-    @cargo run -q -p https-server -- inspect "$@"
+    @cargo run -p https-server -- inspect "$@"
 
 # The HTTPS lesson in one process: certificates made, trusted and untrusted clients, a wrong name, plain HTTP, the redirect
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-demo:
-    @cargo run -q -p https-server -- demo
+    @cargo run -p https-server -- demo
 
 # The seed's WebSocket echo service in Rust (crates/ws-chat/examples/websocket-echo.rs) on ws://127.0.0.1:3000
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-echo-seed *args:
-    @cargo run -q -p ws-chat --example websocket-echo -- "$@"
+    @cargo run -p ws-chat --example websocket-echo -- "$@"
 
 # The seed's simplest WebSocket chat in Rust (crates/ws-chat/examples/websocket-chat.rs): each message to everyone
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-chat-seed *args:
-    @cargo run -q -p ws-chat --example websocket-chat -- "$@"
+    @cargo run -p ws-chat --example websocket-chat -- "$@"
 
 # WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows (--tls: https://)
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-ws-chat *args:
-    @cargo run -q -p ws-chat -- "$@"
+    @cargo run -p ws-chat -- "$@"
 
 # The WebSocket lesson in one process: the server and scripted clients, every frame shown
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-ws-demo:
-    @cargo run -q -p ws-chat -- demo
+    @cargo run -p ws-chat -- demo
 
 # Every lesson's demo in turn, each narrating itself on loopback
 [group('course')]
 demo:
-    cargo build -q --workspace --bins
-    cargo run -q -p concepts -- demo
-    cargo run -q -p tcp-echo -- demo
-    cargo run -q -p tcp-chat -- demo
-    cargo run -q -p udp-unicast -- demo
-    cargo run -q -p udp-broadcast -- demo
-    cargo run -q -p udp-multicast -- demo
-    cargo run -q -p http-static -- demo
-    cargo run -q -p http-template -- demo
-    cargo run -q -p https-server -- demo
-    cargo run -q -p ws-chat -- demo
+    cargo build --workspace --bins
+    cargo run -p concepts -- demo
+    cargo run -p tcp-echo -- demo
+    cargo run -p tcp-chat -- demo
+    cargo run -p udp-unicast -- demo
+    cargo run -p udp-broadcast -- demo
+    cargo run -p udp-multicast -- demo
+    cargo run -p http-static -- demo
+    cargo run -p http-template -- demo
+    cargo run -p https-server -- demo
+    cargo run -p ws-chat -- demo
 
 # Build the pages as two books (English, and 中文 under /zh-CN/) and serve them on 127.0.0.1:PORT; installs mdbook and mdbook-mermaid with cargo if missing
 [group('course')]
@@ -273,7 +277,7 @@ book port='3000':
     mdbook build docs/zh-CN 2> /dev/null    # -> target/book/zh-CN
     echo "the books: http://127.0.0.1:{{port}}/ (English) and http://127.0.0.1:{{port}}/zh-CN/ (中文); Ctrl-C stops"
     # Served by chapter 4's static file server.
-    cargo run -q -p http-static -- --root target/book --port {{port}}
+    cargo run -p http-static -- --root target/book --port {{port}}
 
 # The whole test suite that needs only Rust (the README's first test command)
 [group('course')]
@@ -296,7 +300,7 @@ lint:
 bench-echo secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p tcp-echo -p loadgen
+    cargo build --release -p tcp-echo -p loadgen
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "{{release}}/tcp-echo" server --port 0
     "{{release}}/loadgen" echo --addr "$ADDR" --conns 50 --size 1024 --secs "{{secs}}"
@@ -306,7 +310,7 @@ bench-echo secs='5':
 # tcp-echo side by side with the Node echo peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-echo-peers secs='5':
-    cargo build -q --release -p tcp-echo
+    cargo build --release -p tcp-echo
     SECS={{secs}} ONLY="iperf echo" RES="{{justfile_directory()}}/bench-results/peers-echo-$(date +%Y%m%d-%H%M%S)" \
       ECHO_EXTRA="rust={{release}}/tcp-echo server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -316,7 +320,7 @@ bench-echo-peers secs='5':
 bench-chat clients='50' msgs='200':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p tcp-chat -p loadgen
+    cargo build --release -p tcp-chat -p loadgen
     release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/tcp-chat" server --port 0
@@ -327,7 +331,7 @@ bench-chat clients='50' msgs='200':
 # tcp-chat side by side with the Node chat peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-chat-peers:
-    cargo build -q --release -p tcp-chat
+    cargo build --release -p tcp-chat
     ONLY=chat RES="{{justfile_directory()}}/bench-results/peers-chat-$(date +%Y%m%d-%H%M%S)" \
       CHAT_EXTRA="rust={{release}}/tcp-chat server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -335,7 +339,7 @@ bench-chat-peers:
 # Memory of 5,000 idle logged-in chat clients: tcp-chat, then the Node chat peer (raises the open-file limit itself)
 [group('course benchmarks')]
 bench-chat-idle clients='5000':
-    cargo build -q --release -p tcp-chat -p loadgen
+    cargo build --release -p tcp-chat -p loadgen
     "{{justfile_directory()}}/.ci/bench-chat-idle.sh" "{{release}}" "{{clients}}"
 
 # Benchmark http-static with wrk: 1 KiB and 100 KiB files (t2 c64), then 20 MiB to 16 curls at once (release, loopback)
@@ -344,7 +348,7 @@ bench-static secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-static needs wrk: apt-get install wrk" >&2; exit 1; }
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     bin="{{release}}/http-static"
     root="{{justfile_directory()}}/bench-results/static-root"
     mkdir -p "$root"
@@ -369,7 +373,7 @@ bench-static secs='5':
 # http-static side by side with the Node peer and nginx (../shared/peers, which needs node and python3; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-static-peers secs='5':
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
       STATIC_EXTRA="rust={{release}}/http-static --port {port} --root {root};rust-quiet=env RUST_LOG=warn {{release}}/http-static --port {port} --root {root}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -380,7 +384,7 @@ bench-https secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-https needs wrk: apt-get install wrk" >&2; exit 1; }
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     root="{{justfile_directory()}}/bench-results/static-root"
     mkdir -p "$root"
     head -c 1024 /dev/zero | tr '\0' 'x' > "$root/index.html"
@@ -397,7 +401,7 @@ bench-https secs='5':
 # http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers, which needs node and python3; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-https-peers secs='5':
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     SECS={{secs}} ONLY=https RES="{{justfile_directory()}}/bench-results/peers-https-$(date +%Y%m%d-%H%M%S)" \
       HTTPS_EXTRA="rust={{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key};rust-quiet=env RUST_LOG=warn {{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -408,7 +412,7 @@ bench-template secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-template needs wrk: apt-get install wrk" >&2; exit 1; }
-    cargo build -q --release -p http-template
+    cargo build --release -p http-template
     bin="{{release}}/http-template"
     data="{{justfile_directory()}}/bench-results/template"
     rm -rf "$data" && mkdir -p "$data"
@@ -433,7 +437,7 @@ bench-template secs='5':
 # http-template side by side with the Node art-template peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-template-peers secs='5':
-    cargo build -q --release -p http-template
+    cargo build --release -p http-template
     SECS={{secs}} ONLY=template RES="{{justfile_directory()}}/bench-results/peers-template-$(date +%Y%m%d-%H%M%S)" \
       TEMPLATE_EXTRA="rust={{release}}/http-template --port {port} --db {tmp}/guestbook.sqlite3" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -443,7 +447,7 @@ bench-template-peers secs='5':
 bench-udp secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p udp-unicast -p loadgen
+    cargo build --release -p udp-unicast -p loadgen
     release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/udp-unicast" server --port 0
@@ -453,7 +457,7 @@ bench-udp secs='5':
 # udp-unicast side by side with the Node dgram peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-udp-peers secs='5':
-    cargo build -q --release -p udp-unicast
+    cargo build --release -p udp-unicast
     SECS={{secs}} ONLY=udp RES="{{justfile_directory()}}/bench-results/peers-udp-$(date +%Y%m%d-%H%M%S)" \
       UDP_EXTRA="rust={{release}}/udp-unicast server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -463,7 +467,7 @@ bench-udp-peers secs='5':
 bench-ws clients='50' msgs='200':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p ws-chat -p loadgen
+    cargo build --release -p ws-chat -p loadgen
     release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/ws-chat" --port 0
@@ -474,7 +478,7 @@ bench-ws clients='50' msgs='200':
 # ws-chat side by side with the Node ws peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-ws-peers:
-    cargo build -q --release -p ws-chat
+    cargo build --release -p ws-chat
     ONLY=ws WS_PATH=/ws WS_ARGS=--login RES="{{justfile_directory()}}/bench-results/peers-ws-$(date +%Y%m%d-%H%M%S)" \
       WS_EXTRA="rust={{release}}/ws-chat --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
