@@ -20,6 +20,15 @@ release := env('CARGO_TARGET_DIR', justfile_directory() / 'target') / 'release'
 default:
     @just --list --unsorted
 
+# Run first, before class: download every crate (then no internet is needed) and build every lesson, seed and demo
+[group('before class')]
+setup:
+    @echo '== 1/2 cargo fetch: downloading every crate the lessons use, so they build without internet later (a few minutes the first time)'
+    @cargo fetch
+    @echo '== 2/2 cargo build --workspace --bins --examples: compiling every lesson, seed example and demo (a few minutes the first time, seconds after)'
+    @cargo build --workspace --bins --examples
+    @echo '== ready: `just` lists the lessons in course order; `just demo --step` runs every demo, Enter for each next step'
+
 # Is it an IP address? net.isIP / isIPv4 / isIPv6 with Rust's IpAddr
 [group('ch1 concepts')]
 [no-exit-message]
