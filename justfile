@@ -35,6 +35,12 @@ setup:
 ch1-is-ip *addrs:
     @cargo run -p concepts -- is-ip "$@"
 
+# The chapter's examples in one go: which strings are IP addresses, which range each port is in
+[group('ch1 concepts')]
+[no-exit-message]
+ch1-concepts-demo *args:
+    @cargo run -p concepts -- demo "$@"
+
 # The seed's echo server in Rust, one short file (crates/tcp-echo/examples/echo-server.rs); then: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
@@ -59,6 +65,12 @@ ch2-echo *args:
 ch2-echo-client *args:
     @cargo run -p tcp-echo -- client "$@"
 
+# The echo lesson in one process: server and clients on loopback, both sides narrated
+[group('ch2 TCP')]
+[no-exit-message]
+ch2-echo-demo *args:
+    @cargo run -p tcp-echo -- demo "$@"
+
 # The seed's chat room in one file (crates/tcp-chat/examples/chat-server.rs) on 127.0.0.1:8125; then: nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
@@ -80,8 +92,8 @@ ch2-chat-client name *args:
 # The chat lesson in one process: the server and three scripted clients, every JSON line shown
 [group('ch2 TCP')]
 [no-exit-message]
-ch2-chat-demo:
-    @cargo run -p tcp-chat -- demo
+ch2-chat-demo *args:
+    @cargo run -p tcp-chat -- demo "$@"
 
 # The seed's UDP server in Rust (crates/udp-unicast/examples/unicast-server.rs) on 127.0.0.1:3000; then: just ch3-unicast-seed-client
 [group('ch3 UDP')]
@@ -131,6 +143,12 @@ ch3-unicast *args:
 ch3-unicast-client *args:
     @cargo run -p udp-unicast -- client "$@"
 
+# The unicast lesson in one process: server and clients on loopback, both sides narrated
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-unicast-demo *args:
+    @cargo run -p udp-unicast -- demo "$@"
+
 # Broadcast "hello #N" to 127.255.255.255:8000 every 2 s (--count N, --to for a LAN)
 [group('ch3 UDP')]
 [no-exit-message]
@@ -143,6 +161,12 @@ ch3-broadcast *args:
 ch3-broadcast-receiver *args:
     @cargo run -p udp-broadcast -- receiver "$@"
 
+# The broadcast lesson in one process: two receivers and a sender on loopback, narrated
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-broadcast-demo *args:
+    @cargo run -p udp-broadcast -- demo "$@"
+
 # Multicast "hello #N" to group 224.0.1.100:8000 out of interface 127.0.0.1 every 2 s (--count N)
 [group('ch3 UDP')]
 [no-exit-message]
@@ -154,6 +178,12 @@ ch3-multicast *args:
 [no-exit-message]
 ch3-multicast-receiver *args:
     @cargo run -p udp-multicast -- receiver "$@"
+
+# The multicast lesson in one process: two members and a sender on loopback, narrated
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-multicast-demo *args:
+    @cargo run -p udp-multicast -- demo "$@"
 
 # The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
 [group('ch3 UDP')]
@@ -195,6 +225,12 @@ ch4-axum-routes *args:
 ch4-static *args:
     @cargo run -p http-static -- "$@"
 
+# The static server lesson in one process: a client gets 200, 304, 206, 404, 403 and 405, each explained
+[group('ch4 HTTP')]
+[no-exit-message]
+ch4-static-demo *args:
+    @cargo run -p http-static -- demo "$@"
+
 # The seed's template step in Rust (crates/http-template/examples/todos.rs): the todo page on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
@@ -206,6 +242,12 @@ ch4-todos-seed *args:
 [no-exit-message]
 ch4-template *args:
     @cargo run -p http-template -- "$@"
+
+# The template lesson in one process (a temporary database): the todo page, a post and its redirect, the guestbook, a rejected post
+[group('ch4 HTTP')]
+[no-exit-message]
+ch4-template-demo *args:
+    @cargo run -p http-template -- demo "$@"
 
 # Chapter 5's first step (crates/https-server/examples/https-hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
 [group('ch5 HTTPS')]
@@ -228,8 +270,8 @@ ch5-https-inspect target *args:
 # The HTTPS lesson in one process: certificates made, trusted and untrusted clients, a wrong name, plain HTTP, the redirect
 [group('ch5 HTTPS')]
 [no-exit-message]
-ch5-https-demo:
-    @cargo run -p https-server -- demo
+ch5-https-demo *args:
+    @cargo run -p https-server -- demo "$@"
 
 # The seed's WebSocket echo service in Rust (crates/ws-chat/examples/websocket-echo.rs) on ws://127.0.0.1:3000
 [group('ch6 WebSocket')]
@@ -252,23 +294,42 @@ ch6-ws-chat *args:
 # The WebSocket lesson in one process: the server and scripted clients, every frame shown
 [group('ch6 WebSocket')]
 [no-exit-message]
-ch6-ws-demo:
-    @cargo run -p ws-chat -- demo
+ch6-ws-demo *args:
+    @cargo run -p ws-chat -- demo "$@"
 
-# Every lesson's demo in turn, each narrating itself on loopback
+# Every lesson's demo in course order, each under a heading; `just demo --step` waits for Enter before each next step
 [group('course')]
-demo:
+[no-exit-message]
+demo *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    echo "== building every lesson first (a few minutes the first time; \`just setup\` does it before class)"
     cargo build --workspace --bins
-    cargo run -p concepts -- demo
-    cargo run -p tcp-echo -- demo
-    cargo run -p tcp-chat -- demo
-    cargo run -p udp-unicast -- demo
-    cargo run -p udp-broadcast -- demo
-    cargo run -p udp-multicast -- demo
-    cargo run -p http-static -- demo
-    cargo run -p http-template -- demo
-    cargo run -p https-server -- demo
-    cargo run -p ws-chat -- demo
+    # One lesson: a heading, its own `just chN-…-demo` recipe with this recipe's arguments, a blank line.
+    lesson() {
+        local recipe=$1 title=$2
+        shift 2
+        echo "=========================================================================="
+        echo "== $title =="
+        "{{just_executable()}}" --justfile "{{justfile()}}" "$recipe" "$@" || {
+            local status=$?
+            echo "== $title: the demo stopped (exit status $status); \`just $recipe\` runs it alone" >&2
+            exit "$status"
+        }
+        echo
+    }
+    lesson ch1-concepts-demo "ch1 concepts: IP addresses and ports (concepts demo)" "$@"
+    lesson ch2-echo-demo "ch2 TCP: echo (tcp-echo demo)" "$@"
+    lesson ch2-chat-demo "ch2 TCP: chat room (tcp-chat demo)" "$@"
+    lesson ch3-unicast-demo "ch3 UDP: unicast (udp-unicast demo)" "$@"
+    lesson ch3-broadcast-demo "ch3 UDP: broadcast (udp-broadcast demo)" "$@"
+    lesson ch3-multicast-demo "ch3 UDP: multicast (udp-multicast demo)" "$@"
+    lesson ch4-static-demo "ch4 HTTP: static files (http-static demo)" "$@"
+    lesson ch4-template-demo "ch4 HTTP: templates and a guestbook (http-template demo)" "$@"
+    lesson ch5-https-demo "ch5 HTTPS: TLS, certificates and trust (https-server demo)" "$@"
+    lesson ch6-ws-demo "ch6 WebSocket: chat room (ws-chat demo)" "$@"
+    echo "=========================================================================="
+    echo "== all 10 demos done"
 
 # Build the pages as two books (English, and 中文 under /zh-CN/) and serve them on 127.0.0.1:PORT; installs mdbook and mdbook-mermaid with cargo if missing
 [group('course')]
