@@ -10,6 +10,12 @@ set positional-arguments
 # a projector. Cargo's progress goes to stderr; a server's `listening on`
 # line still comes alone on stdout.
 
+# `cargo run --bin X` and `--example Y`, not `-p X`: with -p, cargo picks the
+# dependencies' features for X alone and rebuilds them, so what `just setup`
+# built for the whole workspace would be built again in class. (Bins and
+# examples differ too: examples bring dev-dependencies, so setup builds each
+# set once.) Example names are unique across the workspace (a test checks).
+
 # Where `cargo build --release` puts the binaries: CARGO_TARGET_DIR if set,
 # else target/ here (a target-dir set in a cargo config file is not seen).
 # No command runs to find it, so every recipe works with just, cargo and sh.
@@ -23,279 +29,281 @@ default:
 # Run first, before class: download every crate (then no internet is needed) and build every lesson, seed and demo
 [group('before class')]
 setup:
-    @echo '== 1/2 cargo fetch: downloading every crate the lessons use, so they build without internet later (a few minutes the first time)'
+    @echo '== 1/3 cargo fetch: downloading every crate the lessons use, so they build without internet later (a few minutes the first time)'
     @cargo fetch
-    @echo '== 2/2 cargo build --workspace --bins --examples: compiling every lesson, seed example and demo (a few minutes the first time, seconds after)'
-    @cargo build --workspace --bins --examples
+    @echo '== 2/3 cargo build --workspace --bins: compiling every lesson and its demo (a few minutes the first time, seconds after)'
+    @cargo build --workspace --bins
+    @echo '== 3/3 cargo build --workspace --examples: compiling the seed programs (a minute or two the first time, seconds after)'
+    @cargo build --workspace --examples
     @echo '== ready: `just` lists the lessons in course order; `just demo --step` runs every demo, Enter for each next step'
 
 # Is it an IP address? net.isIP / isIPv4 / isIPv6 with Rust's IpAddr
 [group('ch1 concepts')]
 [no-exit-message]
 ch1-is-ip *addrs:
-    @cargo run -p concepts -- is-ip "$@"
+    @cargo run --bin concepts -- is-ip "$@"
 
 # The chapter's examples in one go: which strings are IP addresses, which range each port is in
 [group('ch1 concepts')]
 [no-exit-message]
 ch1-concepts-demo *args:
-    @cargo run -p concepts -- demo "$@"
+    @cargo run --bin concepts -- demo "$@"
 
 # The seed's echo server in Rust, one short file (crates/tcp-echo/examples/echo-server.rs); then: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-seed *args:
-    @cargo run -p tcp-echo --example echo-server -- "$@"
+    @cargo run --example echo-server -- "$@"
 
 # The seed's echo client in Rust (crates/tcp-echo/examples/echo-client.rs): sends "world!", prints the echo
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-seed-client *args:
-    @cargo run -p tcp-echo --example echo-client -- "$@"
+    @cargo run --example echo-client -- "$@"
 
 # TCP echo server on 127.0.0.1:8124; then, in a second terminal: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo *args:
-    @cargo run -p tcp-echo -- server "$@"
+    @cargo run --bin tcp-echo -- server "$@"
 
 # The lesson's echo client: connects, sends "world!" (or your MESSAGE), prints what comes back
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-client *args:
-    @cargo run -p tcp-echo -- client "$@"
+    @cargo run --bin tcp-echo -- client "$@"
 
 # The echo lesson in one process: server and clients on loopback, both sides narrated
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-demo *args:
-    @cargo run -p tcp-echo -- demo "$@"
+    @cargo run --bin tcp-echo -- demo "$@"
 
 # The seed's chat room in one file (crates/tcp-chat/examples/chat-server.rs) on 127.0.0.1:8125; then: nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-seed *args:
-    @cargo run -p tcp-chat --example chat-server -- "$@"
+    @cargo run --example chat-server -- "$@"
 
 # TCP chat room on 127.0.0.1:8125; then, in other terminals: just ch2-chat-client NAME, or nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat *args:
-    @cargo run -p tcp-chat -- server "$@"
+    @cargo run --bin tcp-chat -- server "$@"
 
 # Join the chat room as NAME: a line goes to everyone, "@bob hi" to bob only, /users, /quit
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-client name *args:
-    @cargo run -p tcp-chat -- client --nickname "$@"
+    @cargo run --bin tcp-chat -- client --nickname "$@"
 
 # The chat lesson in one process: the server and three scripted clients, every JSON line shown
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-demo *args:
-    @cargo run -p tcp-chat -- demo "$@"
+    @cargo run --bin tcp-chat -- demo "$@"
 
 # The seed's UDP server in Rust (crates/udp-unicast/examples/unicast-server.rs) on 127.0.0.1:3000; then: just ch3-unicast-seed-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-seed *args:
-    @cargo run -p udp-unicast --example unicast-server -- "$@"
+    @cargo run --example unicast-server -- "$@"
 
 # The seed's UDP client in Rust (crates/udp-unicast/examples/unicast-client.rs): "hello" to 127.0.0.1:3000, prints the reply
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-seed-client *args:
-    @cargo run -p udp-unicast --example unicast-client -- "$@"
+    @cargo run --example unicast-client -- "$@"
 
 # The seed's broadcast sender in Rust (crates/udp-broadcast/examples/broadcast-sender.rs): "hello" to 127.255.255.255:8000 every 2 s
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-seed *args:
-    @cargo run -p udp-broadcast --example broadcast-sender -- "$@"
+    @cargo run --example broadcast-sender -- "$@"
 
 # The seed's broadcast receiver in Rust (crates/udp-broadcast/examples/broadcast-receiver.rs) on 127.255.255.255:8000 (start two)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-seed-receiver *args:
-    @cargo run -p udp-broadcast --example broadcast-receiver -- "$@"
+    @cargo run --example broadcast-receiver -- "$@"
 
 # The seed's multicast sender in Rust (crates/udp-multicast/examples/multicast-sender.rs): "hello" to 224.0.1.100:8000 via 127.0.0.1
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-seed *args:
-    @cargo run -p udp-multicast --example multicast-sender -- "$@"
+    @cargo run --example multicast-sender -- "$@"
 
 # The seed's multicast receiver in Rust (crates/udp-multicast/examples/multicast-receiver.rs): joins 224.0.1.100 on 127.0.0.1 (start two)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-seed-receiver *args:
-    @cargo run -p udp-multicast --example multicast-receiver -- "$@"
+    @cargo run --example multicast-receiver -- "$@"
 
 # UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast *args:
-    @cargo run -p udp-unicast -- server "$@"
+    @cargo run --bin udp-unicast -- server "$@"
 
 # The lesson's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or says why none came)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-client *args:
-    @cargo run -p udp-unicast -- client "$@"
+    @cargo run --bin udp-unicast -- client "$@"
 
 # The unicast lesson in one process: server and clients on loopback, both sides narrated
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-demo *args:
-    @cargo run -p udp-unicast -- demo "$@"
+    @cargo run --bin udp-unicast -- demo "$@"
 
 # Broadcast "hello #N" to 127.255.255.255:8000 every 2 s (--count N, --to for a LAN)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast *args:
-    @cargo run -p udp-broadcast -- sender "$@"
+    @cargo run --bin udp-broadcast -- sender "$@"
 
 # A broadcast receiver on 127.255.255.255:8000 (start two: they share the port); counts what is missing
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-receiver *args:
-    @cargo run -p udp-broadcast -- receiver "$@"
+    @cargo run --bin udp-broadcast -- receiver "$@"
 
 # The broadcast lesson in one process: two receivers and a sender on loopback, narrated
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-demo *args:
-    @cargo run -p udp-broadcast -- demo "$@"
+    @cargo run --bin udp-broadcast -- demo "$@"
 
 # Multicast "hello #N" to group 224.0.1.100:8000 out of interface 127.0.0.1 every 2 s (--count N)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast *args:
-    @cargo run -p udp-multicast -- sender "$@"
+    @cargo run --bin udp-multicast -- sender "$@"
 
 # A member of 224.0.1.100 on port 8000 via 127.0.0.1 (start two; --leave-after N drops membership)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-receiver *args:
-    @cargo run -p udp-multicast -- receiver "$@"
+    @cargo run --bin udp-multicast -- receiver "$@"
 
 # The multicast lesson in one process: two members and a sender on loopback, narrated
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-demo *args:
-    @cargo run -p udp-multicast -- demo "$@"
+    @cargo run --bin udp-multicast -- demo "$@"
 
 # The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-lab:
-    @cargo build -p udp-unicast -p udp-broadcast -p udp-multicast
+    @cargo build --bin udp-unicast --bin udp-broadcast --bin udp-multicast
     @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
-    @cargo run -p udp-unicast -- lab
-    @cargo run -p udp-broadcast -- lab
-    @cargo run -p udp-multicast -- lab
+    @cargo run --bin udp-unicast -- lab
+    @cargo run --bin udp-broadcast -- lab
+    @cargo run --bin udp-multicast -- lab
 
 # The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-hello *args:
-    @cargo run -p http-static --example hello -- "$@"
+    @cargo run --example hello -- "$@"
 
 # The seed's routes (/, /a, /b, else 404) on 127.0.0.1:3000; then: curl http://127.0.0.1:3000/a
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-routes *args:
-    @cargo run -p http-static --example routes -- "$@"
+    @cargo run --example routes -- "$@"
 
 # The seed's HTML page (assets/index.html for every request) on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-html *args:
-    @cargo run -p http-static --example html -- "$@"
+    @cargo run --example html -- "$@"
 
 # The routes step once more in axum, a framework (crates/http-static/examples/axum-routes.rs) on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-axum-routes *args:
-    @cargo run -p http-static --example axum-routes -- "$@"
+    @cargo run --example axum-routes -- "$@"
 
 # Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR; --tls: https://)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-static *args:
-    @cargo run -p http-static -- "$@"
+    @cargo run --bin http-static -- "$@"
 
 # The static server lesson in one process: a client gets 200, 304, 206, 404, 403 and 405, each explained
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-static-demo *args:
-    @cargo run -p http-static -- demo "$@"
+    @cargo run --bin http-static -- demo "$@"
 
 # The seed's template step in Rust (crates/http-template/examples/todos.rs): the todo page on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-todos-seed *args:
-    @cargo run -p http-template --example todos -- "$@"
+    @cargo run --example todos -- "$@"
 
 # Template pages and a SQLite guestbook on 127.0.0.1:3000; then open http://127.0.0.1:3000/guestbook (--reload: edit templates live)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-template *args:
-    @cargo run -p http-template -- "$@"
+    @cargo run --bin http-template -- "$@"
 
 # The template lesson in one process (a temporary database): the todo page, a post and its redirect, the guestbook, a rejected post
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-template-demo *args:
-    @cargo run -p http-template -- demo "$@"
+    @cargo run --bin http-template -- demo "$@"
 
 # Chapter 5's first step (crates/https-server/examples/https-hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-hello *args:
-    @cargo run -p https-server --example https-hello -- "$@"
+    @cargo run --example https-hello -- "$@"
 
 # HTTPS on https://localhost:8443/ (HTTP/2 and HTTP/1.1); makes a local CA in certs/ on first run (--san IP for a classroom, --redirect-from 8080, --hsts)
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https *args:
-    @cargo run -p https-server -- serve "$@"
+    @cargo run --bin https-server -- serve "$@"
 
 # A friendly `openssl s_client`: the handshake and certificate chain of HOST:PORT (--cacert certs/ca.pem to trust the local CA)
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-inspect target *args:
-    @cargo run -p https-server -- inspect "$@"
+    @cargo run --bin https-server -- inspect "$@"
 
 # The HTTPS lesson in one process: certificates made, trusted and untrusted clients, a wrong name, plain HTTP, the redirect
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-demo *args:
-    @cargo run -p https-server -- demo "$@"
+    @cargo run --bin https-server -- demo "$@"
 
 # The seed's WebSocket echo service in Rust (crates/ws-chat/examples/websocket-echo.rs) on ws://127.0.0.1:3000
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-echo-seed *args:
-    @cargo run -p ws-chat --example websocket-echo -- "$@"
+    @cargo run --example websocket-echo -- "$@"
 
 # The seed's simplest WebSocket chat in Rust (crates/ws-chat/examples/websocket-chat.rs): each message to everyone
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-chat-seed *args:
-    @cargo run -p ws-chat --example websocket-chat -- "$@"
+    @cargo run --example websocket-chat -- "$@"
 
 # WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows (--tls: https://)
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-ws-chat *args:
-    @cargo run -p ws-chat -- "$@"
+    @cargo run --bin ws-chat -- "$@"
 
 # The WebSocket lesson in one process: the server and scripted clients, every frame shown
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-ws-demo *args:
-    @cargo run -p ws-chat -- demo "$@"
+    @cargo run --bin ws-chat -- demo "$@"
 
 # Every lesson's demo in course order, each under a heading; `just demo --step` waits for Enter before each next step
 [group('course')]
@@ -347,7 +355,7 @@ book port='3000':
     mdbook build docs/zh-CN 2> /dev/null    # -> target/book/zh-CN
     echo "the books: http://127.0.0.1:{{port}}/ (English) and http://127.0.0.1:{{port}}/zh-CN/ (中文); Ctrl-C stops"
     # Served by chapter 4's static file server.
-    cargo run -p http-static -- --root target/book --port {{port}}
+    cargo run --bin http-static -- --root target/book --port {{port}}
 
 # The whole test suite that needs only Rust (the README's first test command)
 [group('course')]
