@@ -18,7 +18,7 @@ set positional-arguments
 
 # Where `cargo build --release` puts the binaries: CARGO_TARGET_DIR if set,
 # else target/ here (a target-dir set in a cargo config file is not seen).
-# No command runs to find it, so every recipe works with just, cargo and sh.
+# Nothing runs to find it: a lesson recipe needs only just, cargo and sh.
 release := env('CARGO_TARGET_DIR', justfile_directory() / 'target') / 'release'
 
 # List the recipes (the course index, in course order)
