@@ -10,11 +10,12 @@ set positional-arguments
 # a projector. Cargo's progress goes to stderr; a server's `listening on`
 # line still comes alone on stdout.
 
-# `cargo run --bin X` and `--example Y`, not `-p X`: with -p, cargo picks the
-# dependencies' features for X alone and rebuilds them, so what `just setup`
-# built for the whole workspace would be built again in class. (Bins and
-# examples differ too: examples bring dev-dependencies, so setup builds each
-# set once.) Example names are unique across the workspace (a test checks).
+# Lesson recipes say `cargo run --bin X` or `--example Y` (example names are
+# unique across the workspace: a test checks), and `just setup` builds each
+# of those one by one. Cargo builds a dependency differently for different
+# selections (with -p X, the features X alone needs; a crate a proc macro
+# shares with the program, or not; dev-dependencies for examples), so only
+# the very same selection is sure to find its build done in class.
 
 # Where `cargo build --release` puts the binaries: CARGO_TARGET_DIR if set,
 # else target/ here (a target-dir set in a cargo config file is not seen).
@@ -29,12 +30,10 @@ default:
 # Run first, before class: download every crate (then no internet is needed) and build every lesson, seed and demo
 [group('before class')]
 setup:
-    @echo '== 1/3 cargo fetch: downloading every crate the lessons use, so they build without internet later (a few minutes the first time)'
+    @echo '== 1/2 cargo fetch: downloading every crate the lessons use, so they build without internet later (a few minutes the first time)'
     @cargo fetch
-    @echo '== 2/3 cargo build --workspace --bins: compiling every lesson and its demo (a few minutes the first time, seconds after)'
-    @cargo build --workspace --bins
-    @echo '== 3/3 cargo build --workspace --examples: compiling the seed programs (a minute or two the first time, seconds after)'
-    @cargo build --workspace --examples
+    @echo '== 2/2 cargo build --bin X / --example Y for each lesson and seed, as its recipe runs it, in course order (a few minutes the first time, seconds after)'
+    @grep -o '^    @cargo run --[a-z]* [a-z0-9-]*' justfile | awk '!seen[$0]++' | while read -r _ _ kind name; do cargo build "$kind" "$name" || exit 1; done
     @echo '== ready: `just` lists the lessons in course order; `just demo --step` runs every demo, Enter for each next step'
 
 # Is it an IP address? net.isIP / isIPv4 / isIPv6 with Rust's IpAddr
@@ -197,7 +196,9 @@ ch3-multicast-demo *args:
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-lab:
-    @cargo build --bin udp-unicast --bin udp-broadcast --bin udp-multicast
+    @cargo build --bin udp-unicast
+    @cargo build --bin udp-broadcast
+    @cargo build --bin udp-multicast
     @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
     @cargo run --bin udp-unicast -- lab
     @cargo run --bin udp-broadcast -- lab
@@ -311,8 +312,6 @@ ch6-ws-demo *args:
 demo *args:
     #!/usr/bin/env bash
     set -euo pipefail
-    echo "== building every lesson first (a few minutes the first time; \`just setup\` does it before class)"
-    cargo build --workspace --bins
     # One lesson: a heading, its own `just chN-…-demo` recipe with this recipe's arguments, a blank line.
     lesson() {
         local recipe=$1 title=$2
