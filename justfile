@@ -6,254 +6,337 @@ set positional-arguments
 # Lesson recipes are [no-exit-message]: Ctrl-C is how you stop a lesson, and
 # the server says goodbye itself; just need not add "error: … signal 2".
 
-# Where `cargo build --release` puts the binaries (CARGO_TARGET_DIR respected).
-release := `cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'` / "release"
+# No `cargo -q`: a first build takes minutes, and a silent one looks hung on
+# a projector. Cargo's progress goes to stderr; a server's `listening on`
+# line still comes alone on stdout.
+
+# Lesson recipes say `cargo run --bin X` or `--example Y` (example names are
+# unique across the workspace: a test checks), and `just setup` builds each
+# of those one by one. Cargo builds a dependency differently for different
+# selections (with -p X, the features X alone needs; a crate a proc macro
+# shares with the program, or not; dev-dependencies for examples), so only
+# the very same selection is sure to find its build done in class.
+
+# Where `cargo build --release` puts the binaries: CARGO_TARGET_DIR if set,
+# else target/ here (a target-dir set in a cargo config file is not seen).
+# Nothing runs to find it: a lesson recipe needs only just, cargo and sh.
+release := env('CARGO_TARGET_DIR', justfile_directory() / 'target') / 'release'
 
 # List the recipes (the course index, in course order)
 [private]
 default:
     @just --list --unsorted
 
+# Run first, before class: download every crate (then no internet is needed) and build every lesson, seed and demo
+[group('before class')]
+setup:
+    @echo '== 1/2 cargo fetch: downloading every crate the lessons use, so they build without internet later (a few minutes the first time)'
+    @cargo fetch
+    @echo '== 2/2 cargo build --bin X / --example Y for each lesson and seed, as its recipe runs it, in course order (a few minutes the first time, seconds after)'
+    @grep -o '^    @cargo run --[a-z]* [a-z0-9-]*' justfile | awk '!seen[$0]++' | while read -r _ _ kind name; do cargo build "$kind" "$name" || exit 1; done
+    @echo '== ready: `just` lists the lessons in course order; `just demo --step` runs every demo, Enter for each next step'
+
 # Is it an IP address? net.isIP / isIPv4 / isIPv6 with Rust's IpAddr
 [group('ch1 concepts')]
 [no-exit-message]
 ch1-is-ip *addrs:
-    @cargo run -q -p concepts -- is-ip "$@"
+    @cargo run --bin concepts -- is-ip "$@"
+
+# The chapter's examples in one go: which strings are IP addresses, which range each port is in
+[group('ch1 concepts')]
+[no-exit-message]
+ch1-concepts-demo *args:
+    @cargo run --bin concepts -- demo "$@"
 
 # The seed's echo server in Rust, one short file (crates/tcp-echo/examples/echo-server.rs); then: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-seed *args:
-    @cargo run -q -p tcp-echo --example echo-server -- "$@"
+    @cargo run --example echo-server -- "$@"
 
 # The seed's echo client in Rust (crates/tcp-echo/examples/echo-client.rs): sends "world!", prints the echo
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-seed-client *args:
-    @cargo run -q -p tcp-echo --example echo-client -- "$@"
+    @cargo run --example echo-client -- "$@"
 
 # TCP echo server on 127.0.0.1:8124; then, in a second terminal: nc 127.0.0.1 8124
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo *args:
-    @cargo run -q -p tcp-echo -- server "$@"
+    @cargo run --bin tcp-echo -- server "$@"
 
 # The lesson's echo client: connects, sends "world!" (or your MESSAGE), prints what comes back
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-echo-client *args:
-    @cargo run -q -p tcp-echo -- client "$@"
+    @cargo run --bin tcp-echo -- client "$@"
+
+# The echo lesson in one process: server and clients on loopback, both sides narrated
+[group('ch2 TCP')]
+[no-exit-message]
+ch2-echo-demo *args:
+    @cargo run --bin tcp-echo -- demo "$@"
 
 # The seed's chat room in one file (crates/tcp-chat/examples/chat-server.rs) on 127.0.0.1:8125; then: nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-seed *args:
-    @cargo run -q -p tcp-chat --example chat-server -- "$@"
+    @cargo run --example chat-server -- "$@"
 
 # TCP chat room on 127.0.0.1:8125; then, in other terminals: just ch2-chat-client NAME, or nc 127.0.0.1 8125
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat *args:
-    @cargo run -q -p tcp-chat -- server "$@"
+    @cargo run --bin tcp-chat -- server "$@"
 
 # Join the chat room as NAME: a line goes to everyone, "@bob hi" to bob only, /users, /quit
 [group('ch2 TCP')]
 [no-exit-message]
 ch2-chat-client name *args:
-    @cargo run -q -p tcp-chat -- client --nickname "$@"
+    @cargo run --bin tcp-chat -- client --nickname "$@"
 
 # The chat lesson in one process: the server and three scripted clients, every JSON line shown
 [group('ch2 TCP')]
 [no-exit-message]
-ch2-chat-demo:
-    @cargo run -q -p tcp-chat -- demo
+ch2-chat-demo *args:
+    @cargo run --bin tcp-chat -- demo "$@"
 
 # The seed's UDP server in Rust (crates/udp-unicast/examples/unicast-server.rs) on 127.0.0.1:3000; then: just ch3-unicast-seed-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-seed *args:
-    @cargo run -q -p udp-unicast --example unicast-server -- "$@"
+    @cargo run --example unicast-server -- "$@"
 
 # The seed's UDP client in Rust (crates/udp-unicast/examples/unicast-client.rs): "hello" to 127.0.0.1:3000, prints the reply
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-seed-client *args:
-    @cargo run -q -p udp-unicast --example unicast-client -- "$@"
+    @cargo run --example unicast-client -- "$@"
 
 # The seed's broadcast sender in Rust (crates/udp-broadcast/examples/broadcast-sender.rs): "hello" to 127.255.255.255:8000 every 2 s
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-seed *args:
-    @cargo run -q -p udp-broadcast --example broadcast-sender -- "$@"
+    @cargo run --example broadcast-sender -- "$@"
 
 # The seed's broadcast receiver in Rust (crates/udp-broadcast/examples/broadcast-receiver.rs) on 127.255.255.255:8000 (start two)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-seed-receiver *args:
-    @cargo run -q -p udp-broadcast --example broadcast-receiver -- "$@"
+    @cargo run --example broadcast-receiver -- "$@"
 
 # The seed's multicast sender in Rust (crates/udp-multicast/examples/multicast-sender.rs): "hello" to 224.0.1.100:8000 via 127.0.0.1
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-seed *args:
-    @cargo run -q -p udp-multicast --example multicast-sender -- "$@"
+    @cargo run --example multicast-sender -- "$@"
 
 # The seed's multicast receiver in Rust (crates/udp-multicast/examples/multicast-receiver.rs): joins 224.0.1.100 on 127.0.0.1 (start two)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-seed-receiver *args:
-    @cargo run -q -p udp-multicast --example multicast-receiver -- "$@"
+    @cargo run --example multicast-receiver -- "$@"
 
 # UDP unicast server on 127.0.0.1:3000: prints each datagram, answers "world"; then: just ch3-unicast-client
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast *args:
-    @cargo run -q -p udp-unicast -- server "$@"
+    @cargo run --bin udp-unicast -- server "$@"
 
 # The lesson's UDP client: binds port 8000, sends "hello" to 127.0.0.1:3000, prints the reply (or says why none came)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-unicast-client *args:
-    @cargo run -q -p udp-unicast -- client "$@"
+    @cargo run --bin udp-unicast -- client "$@"
+
+# The unicast lesson in one process: server and clients on loopback, both sides narrated
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-unicast-demo *args:
+    @cargo run --bin udp-unicast -- demo "$@"
 
 # Broadcast "hello #N" to 127.255.255.255:8000 every 2 s (--count N, --to for a LAN)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast *args:
-    @cargo run -q -p udp-broadcast -- sender "$@"
+    @cargo run --bin udp-broadcast -- sender "$@"
 
 # A broadcast receiver on 127.255.255.255:8000 (start two: they share the port); counts what is missing
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-broadcast-receiver *args:
-    @cargo run -q -p udp-broadcast -- receiver "$@"
+    @cargo run --bin udp-broadcast -- receiver "$@"
+
+# The broadcast lesson in one process: two receivers and a sender on loopback, narrated
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-broadcast-demo *args:
+    @cargo run --bin udp-broadcast -- demo "$@"
 
 # Multicast "hello #N" to group 224.0.1.100:8000 out of interface 127.0.0.1 every 2 s (--count N)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast *args:
-    @cargo run -q -p udp-multicast -- sender "$@"
+    @cargo run --bin udp-multicast -- sender "$@"
 
 # A member of 224.0.1.100 on port 8000 via 127.0.0.1 (start two; --leave-after N drops membership)
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-multicast-receiver *args:
-    @cargo run -q -p udp-multicast -- receiver "$@"
+    @cargo run --bin udp-multicast -- receiver "$@"
+
+# The multicast lesson in one process: two members and a sender on loopback, narrated
+[group('ch3 UDP')]
+[no-exit-message]
+ch3-multicast-demo *args:
+    @cargo run --bin udp-multicast -- demo "$@"
 
 # The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
 [group('ch3 UDP')]
 [no-exit-message]
 ch3-lab:
-    @cargo build -q -p udp-unicast -p udp-broadcast -p udp-multicast
+    @cargo build --bin udp-unicast
+    @cargo build --bin udp-broadcast
+    @cargo build --bin udp-multicast
     @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
-    @cargo run -q -p udp-unicast -- lab
-    @cargo run -q -p udp-broadcast -- lab
-    @cargo run -q -p udp-multicast -- lab
+    @cargo run --bin udp-unicast -- lab
+    @cargo run --bin udp-broadcast -- lab
+    @cargo run --bin udp-multicast -- lab
 
 # The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-hello *args:
-    @cargo run -q -p http-static --example hello -- "$@"
+    @cargo run --example hello -- "$@"
 
 # The seed's routes (/, /a, /b, else 404) on 127.0.0.1:3000; then: curl http://127.0.0.1:3000/a
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-routes *args:
-    @cargo run -q -p http-static --example routes -- "$@"
+    @cargo run --example routes -- "$@"
 
 # The seed's HTML page (assets/index.html for every request) on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-html *args:
-    @cargo run -q -p http-static --example html -- "$@"
+    @cargo run --example html -- "$@"
 
 # The routes step once more in axum, a framework (crates/http-static/examples/axum-routes.rs) on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-axum-routes *args:
-    @cargo run -q -p http-static --example axum-routes -- "$@"
+    @cargo run --example axum-routes -- "$@"
 
 # Static file server for assets/ on 127.0.0.1:3000; then open http://127.0.0.1:3000/ (--list, --root DIR; --tls: https://)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-static *args:
-    @cargo run -q -p http-static -- "$@"
+    @cargo run --bin http-static -- "$@"
+
+# The static server lesson in one process: a client gets 200, 304, 206, 404, 403 and 405, each explained
+[group('ch4 HTTP')]
+[no-exit-message]
+ch4-static-demo *args:
+    @cargo run --bin http-static -- demo "$@"
 
 # The seed's template step in Rust (crates/http-template/examples/todos.rs): the todo page on 127.0.0.1:3000
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-todos-seed *args:
-    @cargo run -q -p http-template --example todos -- "$@"
+    @cargo run --example todos -- "$@"
 
 # Template pages and a SQLite guestbook on 127.0.0.1:3000; then open http://127.0.0.1:3000/guestbook (--reload: edit templates live)
 [group('ch4 HTTP')]
 [no-exit-message]
 ch4-template *args:
-    @cargo run -q -p http-template -- "$@"
+    @cargo run --bin http-template -- "$@"
+
+# The template lesson in one process (a temporary database): the todo page, a post and its redirect, the guestbook, a rejected post
+[group('ch4 HTTP')]
+[no-exit-message]
+ch4-template-demo *args:
+    @cargo run --bin http-template -- demo "$@"
 
 # Chapter 5's first step (crates/https-server/examples/https-hello.rs): hello world over HTTPS with a certificate made in memory; it prints the curl line that trusts it
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-hello *args:
-    @cargo run -q -p https-server --example https-hello -- "$@"
+    @cargo run --example https-hello -- "$@"
 
 # HTTPS on https://localhost:8443/ (HTTP/2 and HTTP/1.1); makes a local CA in certs/ on first run (--san IP for a classroom, --redirect-from 8080, --hsts)
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https *args:
-    @cargo run -q -p https-server -- serve "$@"
+    @cargo run --bin https-server -- serve "$@"
 
 # A friendly `openssl s_client`: the handshake and certificate chain of HOST:PORT (--cacert certs/ca.pem to trust the local CA)
 [group('ch5 HTTPS')]
 [no-exit-message]
 ch5-https-inspect target *args:
-    @cargo run -q -p https-server -- inspect "$@"
+    @cargo run --bin https-server -- inspect "$@"
 
 # The HTTPS lesson in one process: certificates made, trusted and untrusted clients, a wrong name, plain HTTP, the redirect
 [group('ch5 HTTPS')]
 [no-exit-message]
-ch5-https-demo:
-    @cargo run -q -p https-server -- demo
+ch5-https-demo *args:
+    @cargo run --bin https-server -- demo "$@"
 
 # The seed's WebSocket echo service in Rust (crates/ws-chat/examples/websocket-echo.rs) on ws://127.0.0.1:3000
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-echo-seed *args:
-    @cargo run -q -p ws-chat --example websocket-echo -- "$@"
+    @cargo run --example websocket-echo -- "$@"
 
 # The seed's simplest WebSocket chat in Rust (crates/ws-chat/examples/websocket-chat.rs): each message to everyone
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-chat-seed *args:
-    @cargo run -q -p ws-chat --example websocket-chat -- "$@"
+    @cargo run --example websocket-chat -- "$@"
 
 # WebSocket chat room and its page on 127.0.0.1:3000; then open http://127.0.0.1:3000/ in two browser windows (--tls: https://)
 [group('ch6 WebSocket')]
 [no-exit-message]
 ch6-ws-chat *args:
-    @cargo run -q -p ws-chat -- "$@"
+    @cargo run --bin ws-chat -- "$@"
 
 # The WebSocket lesson in one process: the server and scripted clients, every frame shown
 [group('ch6 WebSocket')]
 [no-exit-message]
-ch6-ws-demo:
-    @cargo run -q -p ws-chat -- demo
+ch6-ws-demo *args:
+    @cargo run --bin ws-chat -- demo "$@"
 
-# Every lesson's demo in turn, each narrating itself on loopback
+# Every lesson's demo in course order, each under a heading; `just demo --step` waits for Enter before each next step
 [group('course')]
-demo:
-    cargo build -q --workspace --bins
-    cargo run -q -p concepts -- demo
-    cargo run -q -p tcp-echo -- demo
-    cargo run -q -p tcp-chat -- demo
-    cargo run -q -p udp-unicast -- demo
-    cargo run -q -p udp-broadcast -- demo
-    cargo run -q -p udp-multicast -- demo
-    cargo run -q -p http-static -- demo
-    cargo run -q -p http-template -- demo
-    cargo run -q -p https-server -- demo
-    cargo run -q -p ws-chat -- demo
+[no-exit-message]
+demo *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    # One lesson: a heading, its own `just chN-…-demo` recipe with this recipe's arguments, a blank line.
+    lesson() {
+        local recipe=$1 title=$2
+        shift 2
+        echo "=========================================================================="
+        echo "== $title =="
+        "{{just_executable()}}" --justfile "{{justfile()}}" "$recipe" "$@" || {
+            local status=$?
+            echo "== $title: the demo stopped (exit status $status); \`just $recipe\` runs it alone" >&2
+            exit "$status"
+        }
+        echo
+    }
+    lesson ch1-concepts-demo "ch1 concepts: IP addresses and ports (concepts demo)" "$@"
+    lesson ch2-echo-demo "ch2 TCP: echo (tcp-echo demo)" "$@"
+    lesson ch2-chat-demo "ch2 TCP: chat room (tcp-chat demo)" "$@"
+    lesson ch3-unicast-demo "ch3 UDP: unicast (udp-unicast demo)" "$@"
+    lesson ch3-broadcast-demo "ch3 UDP: broadcast (udp-broadcast demo)" "$@"
+    lesson ch3-multicast-demo "ch3 UDP: multicast (udp-multicast demo)" "$@"
+    lesson ch4-static-demo "ch4 HTTP: static files (http-static demo)" "$@"
+    lesson ch4-template-demo "ch4 HTTP: templates and a guestbook (http-template demo)" "$@"
+    lesson ch5-https-demo "ch5 HTTPS: TLS, certificates and trust (https-server demo)" "$@"
+    lesson ch6-ws-demo "ch6 WebSocket: chat room (ws-chat demo)" "$@"
+    echo "=========================================================================="
+    echo "== all 10 demos done"
 
 # Build the pages as two books (English, and 中文 under /zh-CN/) and serve them on 127.0.0.1:PORT; installs mdbook and mdbook-mermaid with cargo if missing
 [group('course')]
@@ -271,7 +354,7 @@ book port='3000':
     mdbook build docs/zh-CN 2> /dev/null    # -> target/book/zh-CN
     echo "the books: http://127.0.0.1:{{port}}/ (English) and http://127.0.0.1:{{port}}/zh-CN/ (中文); Ctrl-C stops"
     # Served by chapter 4's static file server.
-    cargo run -q -p http-static -- --root target/book --port {{port}}
+    cargo run --bin http-static -- --root target/book --port {{port}}
 
 # The whole test suite that needs only Rust (the README's first test command)
 [group('course')]
@@ -294,17 +377,17 @@ lint:
 bench-echo secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p tcp-echo -p loadgen
+    cargo build --release -p tcp-echo -p loadgen
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "{{release}}/tcp-echo" server --port 0
     "{{release}}/loadgen" echo --addr "$ADDR" --conns 50 --size 1024 --secs "{{secs}}"
     "{{release}}/loadgen" echo --addr "$ADDR" --conns 1 --size 65536 --secs "{{secs}}" --bulk
     report_server
 
-# tcp-echo side by side with the Node echo peer (../shared/peers; results in bench-results/)
+# tcp-echo side by side with the Node echo peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-echo-peers secs='5':
-    cargo build -q --release -p tcp-echo
+    cargo build --release -p tcp-echo
     SECS={{secs}} ONLY="iperf echo" RES="{{justfile_directory()}}/bench-results/peers-echo-$(date +%Y%m%d-%H%M%S)" \
       ECHO_EXTRA="rust={{release}}/tcp-echo server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -314,7 +397,7 @@ bench-echo-peers secs='5':
 bench-chat clients='50' msgs='200':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p tcp-chat -p loadgen
+    cargo build --release -p tcp-chat -p loadgen
     release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/tcp-chat" server --port 0
@@ -322,10 +405,10 @@ bench-chat clients='50' msgs='200':
     "$release/loadgen" chat --addr "$ADDR" --clients "{{clients}}" --msgs "{{msgs}}" --rate 1000
     report_server
 
-# tcp-chat side by side with the Node chat peer (../shared/peers; results in bench-results/)
+# tcp-chat side by side with the Node chat peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-chat-peers:
-    cargo build -q --release -p tcp-chat
+    cargo build --release -p tcp-chat
     ONLY=chat RES="{{justfile_directory()}}/bench-results/peers-chat-$(date +%Y%m%d-%H%M%S)" \
       CHAT_EXTRA="rust={{release}}/tcp-chat server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -333,7 +416,7 @@ bench-chat-peers:
 # Memory of 5,000 idle logged-in chat clients: tcp-chat, then the Node chat peer (raises the open-file limit itself)
 [group('course benchmarks')]
 bench-chat-idle clients='5000':
-    cargo build -q --release -p tcp-chat -p loadgen
+    cargo build --release -p tcp-chat -p loadgen
     "{{justfile_directory()}}/.ci/bench-chat-idle.sh" "{{release}}" "{{clients}}"
 
 # Benchmark http-static with wrk: 1 KiB and 100 KiB files (t2 c64), then 20 MiB to 16 curls at once (release, loopback)
@@ -342,11 +425,13 @@ bench-static secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-static needs wrk: apt-get install wrk" >&2; exit 1; }
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     bin="{{release}}/http-static"
     root="{{justfile_directory()}}/bench-results/static-root"
     mkdir -p "$root"
-    python3 -c 'import sys; sys.stdout.write(("<!DOCTYPE html><p>" + "lorem ipsum " * 100)[:1024])' > "$root/index.html"
+    page='<!DOCTYPE html><p>'
+    for i in $(seq 100); do page+='lorem ipsum '; done
+    printf '%s' "${page:0:1024}" > "$root/index.html"
     head -c 102400 /dev/urandom > "$root/100k.bin"
     head -c 20971520 /dev/urandom > "$root/20m.bin"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
@@ -362,10 +447,10 @@ bench-static secs='5':
     done | sort | uniq -c
     report_server
 
-# http-static side by side with the Node peer and nginx (../shared/peers; results in bench-results/); rust-quiet = no access log, as nginx
+# http-static side by side with the Node peer and nginx (../shared/peers, which needs node and python3; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-static-peers secs='5':
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     SECS={{secs}} ONLY="static big" RES="{{justfile_directory()}}/bench-results/peers-$(date +%Y%m%d-%H%M%S)" \
       STATIC_EXTRA="rust={{release}}/http-static --port {port} --root {root};rust-quiet=env RUST_LOG=warn {{release}}/http-static --port {port} --root {root}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -376,7 +461,7 @@ bench-https secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-https needs wrk: apt-get install wrk" >&2; exit 1; }
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     root="{{justfile_directory()}}/bench-results/static-root"
     mkdir -p "$root"
     head -c 1024 /dev/zero | tr '\0' 'x' > "$root/index.html"
@@ -390,10 +475,10 @@ bench-https secs='5':
     timeout $(({{secs}} + 30)) wrk -t2 -c16 -d"{{secs}}s" --latency -H "Connection: close" "https://$ADDR/index.html" | grep -E 'Requests/sec|Transfer/sec|^ +(50|99)%|Non-2xx|errors'
     report_server
 
-# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers; results in bench-results/); rust-quiet = no access log, as nginx
+# http-static --tls side by side with the Node https peer and nginx, one certificate for all (../shared/peers, which needs node and python3; results in bench-results/); rust-quiet = no access log, as nginx
 [group('course benchmarks')]
 bench-https-peers secs='5':
-    cargo build -q --release -p http-static
+    cargo build --release -p http-static
     SECS={{secs}} ONLY=https RES="{{justfile_directory()}}/bench-results/peers-https-$(date +%Y%m%d-%H%M%S)" \
       HTTPS_EXTRA="rust={{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key};rust-quiet=env RUST_LOG=warn {{release}}/http-static --tls --port {port} --root {root} --cert {cert} --key {key}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -404,7 +489,7 @@ bench-template secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
     command -v wrk >/dev/null || { echo "bench-template needs wrk: apt-get install wrk" >&2; exit 1; }
-    cargo build -q --release -p http-template
+    cargo build --release -p http-template
     bin="{{release}}/http-template"
     data="{{justfile_directory()}}/bench-results/template"
     rm -rf "$data" && mkdir -p "$data"
@@ -421,14 +506,15 @@ bench-template secs='5':
         printf 'url = "http://%s/guestbook"\ndata-urlencode = "name=visitor %d"\ndata-urlencode = "message=message %d: <b>hello</b> & 你好 👋"\noutput = /dev/null\nwrite-out = "%%{http_code}\\n"\n' "$ADDR" "$i" "$i"
     done > "$data/posts.curl"
     curl -s --max-time 120 -K "$data/posts.curl" | sort | uniq -c
-    curl -s "http://$ADDR/api/guestbook" | python3 -c 'import json,sys; print("stored:", json.load(sys.stdin)["total"], "messages")'
+    total=$(curl -s "http://$ADDR/api/guestbook" | grep -o '"total":[0-9]*' | cut -d: -f2)
+    echo "stored: ${total:-?} messages"
     wrk_on /guestbook
     report_server
 
-# http-template side by side with the Node art-template peer (../shared/peers; results in bench-results/)
+# http-template side by side with the Node art-template peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-template-peers secs='5':
-    cargo build -q --release -p http-template
+    cargo build --release -p http-template
     SECS={{secs}} ONLY=template RES="{{justfile_directory()}}/bench-results/peers-template-$(date +%Y%m%d-%H%M%S)" \
       TEMPLATE_EXTRA="rust={{release}}/http-template --port {port} --db {tmp}/guestbook.sqlite3" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -438,17 +524,17 @@ bench-template-peers secs='5':
 bench-udp secs='5':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p udp-unicast -p loadgen
+    cargo build --release -p udp-unicast -p loadgen
     release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/udp-unicast" server --port 0
     "$release/loadgen" udp --addr "$ADDR" --secs "{{secs}}" --sockets 4 --window 16
     report_server
 
-# udp-unicast side by side with the Node dgram peer (../shared/peers; results in bench-results/)
+# udp-unicast side by side with the Node dgram peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-udp-peers secs='5':
-    cargo build -q --release -p udp-unicast
+    cargo build --release -p udp-unicast
     SECS={{secs}} ONLY=udp RES="{{justfile_directory()}}/bench-results/peers-udp-$(date +%Y%m%d-%H%M%S)" \
       UDP_EXTRA="rust={{release}}/udp-unicast server --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
@@ -458,7 +544,7 @@ bench-udp-peers secs='5':
 bench-ws clients='50' msgs='200':
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -q --release -p ws-chat -p loadgen
+    cargo build --release -p ws-chat -p loadgen
     release="{{release}}"
     source "{{justfile_directory()}}/.ci/bench-lib.sh"
     start_server "$release/ws-chat" --port 0
@@ -466,10 +552,10 @@ bench-ws clients='50' msgs='200':
     "$release/loadgen" ws --url "ws://$ADDR/ws" --clients "{{clients}}" --msgs "{{msgs}}" --rate 1000
     report_server
 
-# ws-chat side by side with the Node ws peer (../shared/peers; results in bench-results/)
+# ws-chat side by side with the Node ws peer (../shared/peers, which needs node and python3; results in bench-results/)
 [group('course benchmarks')]
 bench-ws-peers:
-    cargo build -q --release -p ws-chat
+    cargo build --release -p ws-chat
     ONLY=ws WS_PATH=/ws WS_ARGS=--login RES="{{justfile_directory()}}/bench-results/peers-ws-$(date +%Y%m%d-%H%M%S)" \
       WS_EXTRA="rust={{release}}/ws-chat --port {port}" \
       "{{justfile_directory()}}/../shared/peers/run-peers.sh"
