@@ -5,6 +5,8 @@
 //! INFO GET /20m.bin 200 3407872 of 20971520 bytes in 1.2s (cut off)
 //! ```
 //!
+//! (or in Chinese, with `--lang zh-CN`: `GET /css/main.css 200，412 字节，用时 96µs`)
+//!
 //! "Done" means the body has been handed to the socket, or the client went
 //! away: hyper drops the body either way, and our [`Logged`] wrapper writes
 //! the line in its `Drop`. So a 20 MiB download is logged with its real
@@ -15,9 +17,11 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
+use common::lang::Lang;
 use http::header::CONTENT_LENGTH;
 use http::{Method, Response, StatusCode, Uri};
 use hyper::body::{Body, Frame, SizeHint};
+use rust_i18n::t;
 use tracing::info;
 
 /// A response body that counts what it sends and logs the request when dropped.
@@ -33,6 +37,8 @@ pub struct Logged<B> {
     /// its buffer when a client goes away).
     sent: u64,
     started: Instant,
+    /// The log's language (`--lang`).
+    lang: Lang,
 }
 
 /// Wraps `response`'s body so that its request is logged when it is done.
@@ -41,6 +47,7 @@ pub fn wrap<B: Body>(
     uri: Uri,
     started: Instant,
     response: Response<B>,
+    lang: Lang,
 ) -> Response<Logged<B>> {
     let status = response.status();
     let expected = response
@@ -55,6 +62,7 @@ pub fn wrap<B: Body>(
         status,
         sent: 0,
         started,
+        lang,
     })
 }
 
@@ -90,15 +98,33 @@ where
 impl<B> Drop for Logged<B> {
     fn drop(&mut self) {
         let (method, path, status) = (&self.method, self.uri.path(), self.status.as_u16());
-        let elapsed = self.started.elapsed();
+        let elapsed = format!("{:.1?}", self.started.elapsed());
+        let (line, sent, locale) = (
+            format!("{method} {path} {status}"),
+            self.sent,
+            self.lang.code(),
+        );
         match self.expected {
-            Some(expected) if self.sent < expected && method != Method::HEAD => info!(
-                "{method} {path} {status} {} of {expected} bytes in {elapsed:.1?} (cut off)",
-                self.sent
+            Some(expected) if sent < expected && method != Method::HEAD => info!(
+                "{}",
+                t!(
+                    "log.request_cut",
+                    locale = locale,
+                    line = line,
+                    sent = sent,
+                    expected = expected,
+                    elapsed = elapsed
+                )
             ),
             _ => info!(
-                "{method} {path} {status} {} bytes in {elapsed:.1?}",
-                self.sent
+                "{}",
+                t!(
+                    "log.request",
+                    locale = locale,
+                    line = line,
+                    sent = sent,
+                    elapsed = elapsed
+                )
             ),
         }
     }

@@ -10,13 +10,16 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::demo::{DemoArgs, Steps};
+use common::lang::Lang;
 use common::logging::demo_line;
-use http::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_NONE_MATCH, RANGE};
+use http::header::{ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_NONE_MATCH, RANGE};
 use http::{HeaderName, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
+use rust_i18n::t;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
@@ -26,9 +29,13 @@ const PAGE: &str = "<!DOCTYPE html>\n<h1>Hello World!</h1>\n<p>你好，世界�
 const NOTE: &str = "0123456789abcdefghijklmnopqrstuvwxyz\n";
 
 /// Runs the server on an ephemeral loopback port and drives it with a
-/// client, printing both sides. Logging must already be set up by
-/// `common::logging::init_demo("server")` for the server's lines to show.
-pub async fn run() -> io::Result<()> {
+/// client, printing both sides, in `lang` (the client asks for it with
+/// `Accept-Language`, so the server's own answers are in it too). Logging
+/// must already be set up by `common::logging::init_demo("server")` for
+/// the server's lines to show.
+pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
+    let locale = lang.code();
+    let mut steps = Steps::new(args, lang);
     let site = tempfile::tempdir()?;
     std::fs::write(site.path().join("index.html"), PAGE)?;
     std::fs::write(site.path().join("note.txt"), NOTE)?;
@@ -38,6 +45,7 @@ pub async fn run() -> io::Result<()> {
     let config = Config {
         root: site.path().to_path_buf(),
         grace: Duration::from_secs(1),
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
@@ -46,67 +54,71 @@ pub async fn run() -> io::Result<()> {
     let server = tokio::spawn(server.run(async {
         let _ = stopped.await;
     }));
+    let dir = site.path().display();
     println!(
-        "http-static demo: serving {} (index.html, note.txt, .env) on http://{addr}/",
-        site.path().display()
+        "{}",
+        t!("demo.serving", locale = locale, dir = dir, addr = addr)
     );
 
-    let mut client = connect(addr).await?;
+    let mut client = Client {
+        sender: connect(addr).await?,
+        lang,
+    };
 
-    step("1. GET /: the directory's index.html, with its type, length and validators");
-    let page = send(&mut client, Method::GET, "/", &[]).await?;
+    steps.next(&t!("demo.step1", locale = locale)).await;
+    let page = client.send(Method::GET, "/", &[]).await?;
     let etag = page
         .headers()
         .get(ETAG)
         .and_then(|tag| tag.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    show(page, &[CONTENT_LENGTH, ETAG]).await?;
+    show(page, &[CONTENT_LENGTH, ETAG], lang).await?;
 
-    step("2. the browser asks again with If-None-Match: the copy it has is current");
-    let again = send(&mut client, Method::GET, "/", &[(IF_NONE_MATCH, &etag)]).await?;
-    show(again, &[ETAG]).await?;
+    steps.next(&t!("demo.step2", locale = locale)).await;
+    let again = client
+        .send(Method::GET, "/", &[(IF_NONE_MATCH, &etag)])
+        .await?;
+    show(again, &[ETAG], lang).await?;
 
-    step("3. Range: bytes=10-19 asks for ten bytes of note.txt (a resumed download)");
-    let part = send(
-        &mut client,
-        Method::GET,
-        "/note.txt",
-        &[(RANGE, "bytes=10-19")],
-    )
-    .await?;
-    show(part, &[CONTENT_RANGE, CONTENT_LENGTH]).await?;
+    steps.next(&t!("demo.step3", locale = locale)).await;
+    let range = [(RANGE, "bytes=10-19")];
+    let part = client.send(Method::GET, "/note.txt", &range).await?;
+    show(part, &[CONTENT_RANGE, CONTENT_LENGTH], lang).await?;
 
-    step("4. a file that is not there: the seed's 404");
-    show(
-        send(&mut client, Method::GET, "/missing.html", &[]).await?,
-        &[],
-    )
-    .await?;
+    steps.next(&t!("demo.step4", locale = locale)).await;
+    let missing = client.send(Method::GET, "/missing.html", &[]).await?;
+    show(missing, &[], lang).await?;
 
-    step("5. escaping the root with encoded dots, and asking for a dotfile: refused");
+    steps.next(&t!("demo.step5", locale = locale)).await;
     let traversal = "/%2e%2e/%2e%2e/etc/passwd";
-    show(send(&mut client, Method::GET, traversal, &[]).await?, &[]).await?;
-    show(send(&mut client, Method::GET, "/.env", &[]).await?, &[]).await?;
+    show(client.send(Method::GET, traversal, &[]).await?, &[], lang).await?;
+    show(client.send(Method::GET, "/.env", &[]).await?, &[], lang).await?;
 
-    step("6. DELETE: a static server only reads, so 405 and the methods it allows");
+    steps.next(&t!("demo.step6", locale = locale)).await;
     let allow = HeaderName::from_static("allow");
-    show(
-        send(&mut client, Method::DELETE, "/note.txt", &[]).await?,
-        &[allow],
-    )
-    .await?;
+    let deleted = client.send(Method::DELETE, "/note.txt", &[]).await?;
+    show(deleted, &[allow], lang).await?;
 
-    step("7. Ctrl-C, like server.close(): requests in flight finish, then it exits");
+    steps.next(&t!("demo.step7", locale = locale)).await;
     drop(client);
     let _ = stop.send(());
     server.await.map_err(io::Error::other)?;
     match TcpStream::connect(addr).await {
-        Err(error) => demo_line("client", format!("connecting again fails: {error}")),
-        Ok(_) => demo_line("client", "connecting again worked (unexpected)"),
+        Err(error) => demo_line(
+            "client",
+            t!("demo.connect_fails", locale = locale, error = error),
+        ),
+        Ok(_) => demo_line("client", t!("demo.connect_worked", locale = locale)),
     }
-    println!("\ndone: every request above went over one keep-alive connection on 127.0.0.1.");
+    println!("\n{}", t!("demo.done", locale = locale));
     Ok(())
+}
+
+/// The demo's client: one keep-alive connection, asking for `lang`.
+struct Client {
+    sender: SendRequest<Empty<Bytes>>,
+    lang: Lang,
 }
 
 /// Opens one HTTP/1.1 connection with hyper's client; its driver task runs
@@ -120,30 +132,34 @@ async fn connect(addr: SocketAddr) -> io::Result<SendRequest<Empty<Bytes>>> {
     Ok(client)
 }
 
-/// Sends one request and prints its request line and extra headers.
-async fn send(
-    client: &mut SendRequest<Empty<Bytes>>,
-    method: Method,
-    path: &str,
-    headers: &[(HeaderName, &str)],
-) -> io::Result<Response<Incoming>> {
-    let mut line = format!("{method} {path}");
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "demo");
-    for (name, value) in headers {
-        line.push_str(&format!("  ({name}: {value})"));
-        request = request.header(name, *value);
+impl Client {
+    /// Sends one request and prints its request line and extra headers.
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+    ) -> io::Result<Response<Incoming>> {
+        let client = &mut self.sender;
+        let mut line = format!("{method} {path}");
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "demo")
+            .header(ACCEPT_LANGUAGE, self.lang.code());
+        for (name, value) in headers {
+            line.push_str(&format!("  ({name}: {value})"));
+            request = request.header(name, *value);
+        }
+        demo_line("client", line);
+        let request = request.body(Empty::new()).map_err(io::Error::other)?;
+        client.ready().await.map_err(io::Error::other)?;
+        client.send_request(request).await.map_err(io::Error::other)
     }
-    demo_line("client", line);
-    let request = request.body(Empty::new()).map_err(io::Error::other)?;
-    client.ready().await.map_err(io::Error::other)?;
-    client.send_request(request).await.map_err(io::Error::other)
 }
 
 /// Prints the status, the `headers` asked for, and the body as text.
-async fn show(response: Response<Incoming>, headers: &[HeaderName]) -> io::Result<()> {
+async fn show(response: Response<Incoming>, headers: &[HeaderName], lang: Lang) -> io::Result<()> {
     let status = response.status();
     let mut line = format!(
         "{} {}",
@@ -163,7 +179,7 @@ async fn show(response: Response<Incoming>, headers: &[HeaderName]) -> io::Resul
         .to_bytes();
     demo_line("client", line);
     if status == StatusCode::NOT_MODIFIED {
-        demo_line("client", "  (no body: the browser shows its cached copy)");
+        demo_line("client", t!("demo.no_body", locale = lang.code()));
     } else if !body.is_empty() {
         demo_line(
             "client",
@@ -171,8 +187,4 @@ async fn show(response: Response<Incoming>, headers: &[HeaderName]) -> io::Resul
         );
     }
     Ok(())
-}
-
-fn step(title: &str) {
-    println!("\n── {title}");
 }

@@ -14,7 +14,10 @@
 //! - `Content-Type` from the extension, `ETag`/`Last-Modified` and 304s,
 //!   `Range` requests (206, 416), HEAD, 405 for other methods;
 //! - small files from memory ([`cache`]), big ones streamed in chunks;
-//! - one access-log line per request; Ctrl-C lets downloads finish.
+//! - one access-log line per request; Ctrl-C lets downloads finish;
+//! - its own answers (404, 403, 405, the `--list` page) in the visitor's
+//!   language ([`language`]: `?lang=`, a cookie, `Accept-Language`, else
+//!   `--lang`), with `Vary` and an `ETag` per language; files as they are.
 //!
 //! Then read [`server`] (the serve loop: `http.createServer`), [`site`] (one
 //! request in, one response out), and the modules it calls: [`path`],
@@ -40,6 +43,7 @@
 pub mod access_log;
 pub mod cache;
 pub mod demo;
+pub mod language;
 pub mod listing;
 pub mod path;
 pub mod range;
@@ -49,3 +53,28 @@ pub mod site;
 
 pub use server::{Config, Server};
 pub use site::Site;
+
+// Every text the server itself says, in English and Chinese:
+// `locales/app.yml`, looked up with `t!("key", locale = lang.code())`.
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// Lines `main` logs, in the terminal's language.
+pub mod text {
+    use common::lang::Lang;
+    use rust_i18n::t;
+
+    /// `serving files: open http://127.0.0.1:3000/`
+    pub fn serving(lang: Lang, url: &str) -> String {
+        t!("log.serving", locale = lang.code(), url = url).into_owned()
+    }
+
+    /// Which CA file clients must trust (`--tls`).
+    pub fn trust_ca(lang: Lang, ca: &std::path::Path) -> String {
+        t!("log.trust_ca", locale = lang.code(), ca = ca.display()).into_owned()
+    }
+}
+
+/// The `--help` text `key` in `lang` (for `common::lang::parse`).
+pub fn help_text(lang: common::lang::Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}

@@ -8,7 +8,9 @@
 use std::io;
 use std::path::Path;
 
+use common::lang::Lang;
 use percent_encoding::utf8_percent_encode;
+use rust_i18n::t;
 
 use crate::path::URL_SEGMENT;
 
@@ -16,16 +18,17 @@ use crate::path::URL_SEGMENT;
 /// the memory to build it) stays bounded.
 pub const MAX_ENTRIES: usize = 10_000;
 
-/// Renders the listing of `dir` (under `root`). Reading a directory can be
-/// slow, so it runs on tokio's blocking pool.
-pub async fn render(root: &Path, dir: &Path) -> io::Result<String> {
+/// Renders the listing of `dir` (under `root`), its words in `lang`.
+/// Reading a directory can be slow, so it runs on tokio's blocking pool.
+pub async fn render(root: &Path, dir: &Path, lang: Lang) -> io::Result<String> {
     let (root, dir) = (root.to_path_buf(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || render_blocking(&root, &dir))
+    tokio::task::spawn_blocking(move || render_blocking(&root, &dir, lang))
         .await
         .map_err(io::Error::other)?
 }
 
-fn render_blocking(root: &Path, dir: &Path) -> io::Result<String> {
+fn render_blocking(root: &Path, dir: &Path, lang: Lang) -> io::Result<String> {
+    let locale = lang.code();
     let mut names: Vec<(String, bool)> = Vec::new();
     let mut more = 0;
     for entry in std::fs::read_dir(dir)? {
@@ -56,10 +59,15 @@ fn render_blocking(root: &Path, dir: &Path) -> io::Result<String> {
     } else {
         format!("/{}/", inside.display())
     };
-    let title = escape_html(&title);
+    let title = escape_html(&t!("listing.title", locale = locale, path = title));
+    // The switch to the other language: `?lang=` here, then a cookie.
+    let (other, switch) = match lang {
+        Lang::En => ("zh-CN", t!("listing.switch", locale = locale)),
+        Lang::ZhCn => ("en", t!("listing.switch", locale = locale)),
+    };
     let mut html = format!(
-        "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Index of {title}</title></head>\n\
-         <body>\n<h1>Index of {title}</h1>\n<ul>\n"
+        "<!DOCTYPE html>\n<html lang=\"{locale}\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+         <body>\n<p><a id=\"lang-switch\" href=\"?lang={other}\">{switch}</a></p>\n<h1>{title}</h1>\n<ul>\n"
     );
     // The way up, except at the root: above it there is nothing we serve.
     if !is_root {
@@ -74,7 +82,8 @@ fn render_blocking(root: &Path, dir: &Path) -> io::Result<String> {
         ));
     }
     if more > 0 {
-        html.push_str(&format!("<li>… and {more} more</li>\n"));
+        let more = t!("listing.more", locale = locale, count = more);
+        html.push_str(&format!("<li>{more}</li>\n"));
     }
     html.push_str("</ul>\n</body>\n</html>\n");
     Ok(html)

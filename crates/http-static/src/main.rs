@@ -12,6 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use common::cli::ListenArgs;
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
 use common::tls::{Identity, TlsArgs};
 use http_static::{Config, Server};
 
@@ -24,6 +26,8 @@ use http_static::{Config, Server};
 struct Cli {
     #[command(flatten)]
     serve: ServeArgs,
+    #[command(flatten)]
+    lang: LangArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -51,7 +55,7 @@ struct ServeArgs {
 enum Command {
     /// Run the server and a client in one process on loopback and narrate
     /// 200, 304, 206, 404, 403 and 405.
-    Demo,
+    Demo(DemoArgs),
 }
 
 // tokio's multi-threaded runtime, one worker per core: request handling is
@@ -59,7 +63,9 @@ enum Command {
 // spreading over the cores.
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` in the user's language (--lang, else LANG).
+    let cli: Cli = common::lang::parse(http_static::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         None => {
             // The access log goes through tracing-appender's non-blocking
@@ -83,17 +89,19 @@ async fn main() -> ExitCode {
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_target(false)
                 .try_init();
-            serve(cli.serve).await
+            serve(cli.serve, lang).await
         }
-        Some(Command::Demo) => {
+        Some(Command::Demo(args)) => {
             common::logging::init_demo("server");
-            http_static::demo::run().await.map_err(Into::into)
+            http_static::demo::run(&args, lang)
+                .await
+                .map_err(Into::into)
         }
     };
-    common::exit::report("http-static", result)
+    common::exit::report_in(lang, "http-static", result)
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Error>> {
     // Certificates first: a bad --cert is one sentence before anything binds.
     let scheme = if args.tls { "https" } else { "http" };
     let tls = if args.tls {
@@ -102,10 +110,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!("{note}");
         }
         if let Some(ca) = &identity.ca {
-            tracing::info!(
-                "clients trust {} to accept this server (curl --cacert)",
-                ca.display()
-            );
+            tracing::info!("{}", http_static::text::trust_ca(lang, ca));
         }
         Some(Arc::new(tls_config(&identity)?))
     } else {
@@ -116,6 +121,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         root: args.root,
         list: args.list,
         tls,
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
@@ -123,7 +129,10 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let ctrl_c = common::shutdown::ctrl_c();
     let addr = server.local_addr()?;
     common::net::announce_listening(addr);
-    tracing::info!(root = %server.root().display(), "serving files: open {scheme}://{addr}/");
+    // For the teacher: the addresses students open (or "this machine only").
+    common::net::tell_students(addr, lang, |addr| format!("{scheme}://{addr}/"));
+    let serving = http_static::text::serving(lang, &format!("{scheme}://{addr}/"));
+    tracing::info!(root = %server.root().display(), "{serving}");
     server.run(ctrl_c).await;
     Ok(())
 }

@@ -6,10 +6,12 @@ use std::convert::Infallible;
 use std::io;
 
 use bytes::Bytes;
+use common::lang::Lang;
 use http::header::{ALLOW, CONTENT_TYPE, HeaderValue, LOCATION};
 use http::{Response, StatusCode};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
+use rust_i18n::t;
 
 /// A response body: bytes from memory, or a file streamed from disk.
 /// Boxed, so that one handler can return either.
@@ -34,9 +36,11 @@ pub fn empty(status: StatusCode) -> Response<Body> {
     response
 }
 
-/// `res.end(text)` with `Content-Type: text/plain; charset=utf-8`.
-pub fn text(status: StatusCode, body: &'static str) -> Response<Body> {
-    with_type(status, "text/plain; charset=utf-8", body)
+/// `res.end(text + '\n')` with `Content-Type: text/plain; charset=utf-8`.
+/// The final newline ends the line, so that after `curl` the shell's
+/// prompt starts on a line of its own.
+pub fn text(status: StatusCode, body: &str) -> Response<Body> {
+    with_type(status, "text/plain; charset=utf-8", format!("{body}\n"))
 }
 
 /// `res.statusCode = status; res.setHeader('Content-Type', content_type);
@@ -54,15 +58,27 @@ pub fn with_type(
     response
 }
 
-/// The seed's `404 Not Found.`
-pub fn not_found() -> Response<Body> {
-    text(StatusCode::NOT_FOUND, "404 Not Found.")
+/// The seed's `404 Not Found.`, in `lang`.
+pub fn not_found(lang: Lang) -> Response<Body> {
+    text(
+        StatusCode::NOT_FOUND,
+        &t!("http.not_found", locale = lang.code()),
+    )
 }
 
-/// `405 Method Not Allowed`, with the `Allow` header listing the methods
-/// this path does answer (`"GET, HEAD"`).
-pub fn method_not_allowed(allow: &'static str) -> Response<Body> {
-    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed.");
+/// `403 Forbidden.`, in `lang`.
+pub fn forbidden(lang: Lang) -> Response<Body> {
+    text(
+        StatusCode::FORBIDDEN,
+        &t!("http.forbidden", locale = lang.code()),
+    )
+}
+
+/// `405 Method Not Allowed`, in `lang`, with the `Allow` header listing the
+/// methods this path does answer (`"GET, HEAD"`).
+pub fn method_not_allowed(lang: Lang, allow: &'static str) -> Response<Body> {
+    let body = t!("http.method_not_allowed", locale = lang.code());
+    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, &body);
     response
         .headers_mut()
         .insert(ALLOW, HeaderValue::from_static(allow));
@@ -72,7 +88,7 @@ pub fn method_not_allowed(allow: &'static str) -> Response<Body> {
 /// A redirect (`301`, `303`, …) to `location`, a path the server built
 /// itself, never one echoed from the request. `body` is the short text a
 /// client that does not follow redirects shows.
-pub fn redirect(status: StatusCode, location: &str, body: &'static str) -> Response<Body> {
+pub fn redirect(status: StatusCode, location: &str, body: &str) -> Response<Body> {
     let mut response = text(status, body);
     response.headers_mut().insert(LOCATION, header(location));
     response

@@ -14,12 +14,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use common::lang::Lang;
 use http::{Request, Response};
 use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use rust_i18n::t;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -43,6 +45,9 @@ pub struct Config {
     /// `--tls` (chapter 5): serve HTTPS with this rustls config instead of
     /// plain HTTP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// `--lang`: the log's language, and that of our own answers (404,
+    /// listings) when a browser names neither of ours.
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -52,6 +57,7 @@ impl Default for Config {
             list: false,
             grace: Duration::from_secs(5),
             tls: None,
+            lang: Lang::En,
         }
     }
 }
@@ -64,6 +70,7 @@ pub struct Server {
     site: Arc<Site>,
     grace: Duration,
     tls: Option<Arc<rustls::ServerConfig>>,
+    lang: Lang,
 }
 
 impl Server {
@@ -71,20 +78,22 @@ impl Server {
     /// user must fix happen, so `main` does it and explains). Fails if the
     /// root is not a directory.
     pub fn new(listener: TcpListener, config: Config) -> io::Result<Self> {
-        let site = Site::new(&config.root, config.list).map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!(
-                    "cannot serve {}: {error} (run from the repository root, or pass --root DIR)",
-                    config.root.display()
-                ),
-            )
+        let site = Site::new(&config.root, config.list, config.lang).map_err(|error| {
+            let root = config.root.display();
+            let why = t!(
+                "root.cannot_serve",
+                locale = config.lang.code(),
+                root = root,
+                error = error
+            );
+            io::Error::new(error.kind(), why.into_owned())
         })?;
         Ok(Self {
             listener,
             site: Arc::new(site),
             grace: config.grace,
             tls: config.tls,
+            lang: config.lang,
         })
     }
 
@@ -108,6 +117,7 @@ impl Server {
             site,
             grace,
             tls,
+            lang,
         } = self;
         // What hyper calls for each request: the site's answer. (`serve`
         // logs it, one access-log line per request.)
@@ -116,7 +126,7 @@ impl Server {
             async move { site.respond(&request).await }
         };
         let tls = tls.map(TlsAcceptor::from);
-        serve(listener, handler, grace, tls, shutdown).await;
+        serve(listener, handler, grace, tls, lang, shutdown).await;
     }
     // ANCHOR_END: run
 }
@@ -128,11 +138,13 @@ impl Server {
 /// get `grace` to finish (a download goes on), idle keep-alive connections
 /// are closed, and after `grace` whatever is left is cut off. With `tls`,
 /// each connection is HTTPS (chapter 5): the same, after a TLS handshake.
+/// The log speaks `lang`.
 pub async fn serve<H, F, B>(
     listener: TcpListener,
     handler: H,
     grace: Duration,
     tls: Option<TlsAcceptor>,
+    lang: Lang,
     shutdown: impl Future<Output = ()>,
 ) where
     H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
@@ -171,14 +183,14 @@ pub async fn serve<H, F, B>(
             let response = handler(request);
             async move {
                 let response = response.await;
-                Ok::<_, Infallible>(access_log::wrap(method, uri, started, response))
+                Ok::<_, Infallible>(access_log::wrap(method, uri, started, response, lang))
             }
         });
         let (http, tls) = (http.clone(), tls.clone());
         let (watcher, closing) = (graceful.watcher(), closing.clone());
         tracker.spawn(async move {
             // Plain HTTP, or (with `--tls`) the same after a TLS handshake.
-            let Some(io) = tls_or_plain(tls, stream, peer).await else {
+            let Some(io) = tls_or_plain(tls, stream, peer, lang).await else {
                 return;
             };
             let connection = watcher.watch(http.serve_connection(TokioIo::new(io), service));
@@ -186,9 +198,11 @@ pub async fn serve<H, F, B>(
                 // A malformed request ends here: hyper has already sent
                 // a 400 and closed; only this connection is affected.
                 result = connection => if let Err(error) = result {
-                    debug!(%peer, %error, "connection ended with an error");
+                    debug!(%peer, %error, "{}", t!("log.connection_error", locale = lang.code()));
                 },
-                () = closing.cancelled() => debug!(%peer, "closed: grace period over"),
+                () = closing.cancelled() => {
+                    debug!(%peer, "{}", t!("log.grace_over", locale = lang.code()));
+                }
             }
         });
     }
@@ -196,20 +210,22 @@ pub async fn serve<H, F, B>(
     // `server.close()`: dropping the listener stops accepting.
     drop(listener);
     tracker.close();
+    let locale = lang.code();
     info!(
         open = graceful.count(),
         ?grace,
-        "shutting down: finishing requests in flight"
+        "{}",
+        t!("log.shutting_down", locale = locale)
     );
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(grace) => {
-            warn!("grace period over: closing the connections still open");
+            warn!("{}", t!("log.grace_over_all", locale = locale));
             closing.cancel();
         }
     }
     tracker.wait().await;
-    info!("server closed");
+    info!("{}", t!("log.closed", locale = locale));
 }
 // ANCHOR_END: serve
 
@@ -226,6 +242,7 @@ async fn tls_or_plain(
     tls: Option<TlsAcceptor>,
     stream: TcpStream,
     peer: SocketAddr,
+    lang: Lang,
 ) -> Option<Either<TcpStream, TlsStream<TcpStream>>> {
     let Some(acceptor) = tls else {
         return Some(Either::Left(stream));
@@ -233,11 +250,11 @@ async fn tls_or_plain(
     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => Some(Either::Right(tls)),
         Ok(Err(error)) => {
-            debug!(%peer, %error, "TLS handshake failed");
+            debug!(%peer, %error, "{}", t!("log.handshake_failed", locale = lang.code()));
             None
         }
         Err(_) => {
-            debug!(%peer, "no TLS handshake in time: closed");
+            debug!(%peer, "{}", t!("log.handshake_timeout", locale = lang.code()));
             None
         }
     }

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::respond::{
-    empty, empty_body, full, header, method_not_allowed, not_found, redirect, text, with_type,
+    empty, empty_body, forbidden, full, header, method_not_allowed, not_found, redirect, text,
+    with_type,
 };
 use bytes::Bytes;
+use common::lang::Lang;
 use futures_util::TryStreamExt;
 use http::header::{
     ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue,
@@ -19,11 +21,13 @@ use http::header::{
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
+use rust_i18n::t;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 use tracing::{error, warn};
 
 use crate::cache::{self, CachedFile, FileCache, FileInfo};
+use crate::language::{self, marked};
 use crate::listing;
 use crate::path::{self, Found, Refused, RequestPath};
 use crate::range::{self, Ranged};
@@ -45,6 +49,9 @@ pub struct Site {
     list: bool,
     /// Small files kept in memory with their headers ready.
     cache: FileCache,
+    /// `--lang`: our own answers' language when the browser names neither
+    /// of ours, and the log's.
+    lang: Lang,
 }
 
 /// Where the bytes of a response come from.
@@ -65,8 +72,9 @@ impl Source {
 }
 
 impl Site {
-    /// Serves the directory `root`; fails if it is not one.
-    pub fn new(root: &Path, list: bool) -> io::Result<Self> {
+    /// Serves the directory `root`; fails if it is not one. `lang` is
+    /// `--lang`.
+    pub fn new(root: &Path, list: bool, lang: Lang) -> io::Result<Self> {
         let root = root.canonicalize()?;
         if !root.is_dir() {
             return Err(io::Error::new(
@@ -78,6 +86,7 @@ impl Site {
             root,
             list,
             cache: FileCache::default(),
+            lang,
         })
     }
 
@@ -89,53 +98,83 @@ impl Site {
     // ANCHOR: respond
     /// Answers one request. Never fails: a problem becomes a 4xx or 5xx.
     pub async fn respond<B>(&self, request: &Request<B>) -> Response<Body> {
+        // Our own answers (a 404, a listing) are in the visitor's language
+        // and `marked` so (language.rs); files are sent as they are.
+        let chosen = language::choose(request.uri().query(), request.headers(), self.lang);
+        let lang = chosen.lang;
         // `req.method`: files are read with GET, or HEAD for the headers only.
         let method = request.method();
         if method != Method::GET && method != Method::HEAD {
-            return method_not_allowed("GET, HEAD");
+            return marked(method_not_allowed(lang, "GET, HEAD"), chosen);
         }
         // `req.url`: only its path, decoded once and checked (path.rs).
         let path = match RequestPath::parse(request.uri().path()) {
             Ok(path) => path,
-            Err(Refused::NotUtf8) => return text(StatusCode::BAD_REQUEST, "400 Bad Request."),
-            Err(_) => return text(StatusCode::FORBIDDEN, "403 Forbidden."),
+            Err(Refused::NotUtf8) => {
+                let body = t!("http.bad_request", locale = lang.code());
+                return marked(text(StatusCode::BAD_REQUEST, &body), chosen);
+            }
+            Err(_) => return marked(forbidden(lang), chosen),
         };
         let found = match path::locate(&self.root, &path) {
             Ok(found) => found,
-            Err(error) => return self.failure(request, &error),
+            Err(error) => return marked(self.failure(request, &error, lang), chosen),
         };
         let response = match found {
-            Found::File { path, meta } => self.file(request, path, &meta).await,
-            Found::Directory(dir) if self.list => listing::render(&self.root, &dir)
+            Found::File { path, meta } => self.file(request, path, &meta, lang).await,
+            Found::Directory(dir) if self.list => self
+                .listing(request, &dir, lang)
                 .await
-                .map(|html| with_type(StatusCode::OK, "text/html; charset=utf-8", html)),
-            Found::Directory(_) | Found::NotFound => Ok(not_found()),
+                .map(|r| marked(r, chosen)),
+            Found::Directory(_) | Found::NotFound => Ok(marked(not_found(lang), chosen)),
             // `301` to a path we built: see [`RequestPath::as_directory_url`].
-            Found::AddSlash => Ok(redirect(
-                StatusCode::MOVED_PERMANENTLY,
-                &path.as_directory_url(),
-                "301 Moved Permanently.",
-            )),
+            Found::AddSlash => {
+                let body = t!("http.moved", locale = lang.code());
+                let to = path.as_directory_url();
+                Ok(marked(
+                    redirect(StatusCode::MOVED_PERMANENTLY, &to, &body),
+                    chosen,
+                ))
+            }
         };
-        response.unwrap_or_else(|error| self.failure(request, &error))
+        response.unwrap_or_else(|error| marked(self.failure(request, &error, lang), chosen))
     }
     // ANCHOR_END: respond
 
+    /// `--list`: the directory's page in `lang`, with an `ETag` for that
+    /// language (or a 304 if the browser has this very page already).
+    async fn listing<B>(
+        &self,
+        request: &Request<B>,
+        dir: &Path,
+        lang: Lang,
+    ) -> io::Result<Response<Body>> {
+        let html = listing::render(&self.root, dir, lang).await?;
+        let etag = language::etag(lang, html.as_bytes());
+        let cached = request.headers().get(IF_NONE_MATCH);
+        let mut response = if cached.is_some_and(|tags| tags == etag) {
+            empty(StatusCode::NOT_MODIFIED)
+        } else {
+            with_type(StatusCode::OK, "text/html; charset=utf-8", html)
+        };
+        response.headers_mut().insert(ETAG, etag);
+        Ok(response)
+    }
+
     /// A 404, 403 or 500 for an I/O error; a 500 is logged with the detail
     /// but answered without it (the client has no business with our paths).
-    fn failure<B>(&self, request: &Request<B>, error: &io::Error) -> Response<Body> {
+    fn failure<B>(&self, request: &Request<B>, error: &io::Error, lang: Lang) -> Response<Body> {
+        let log = self.lang.code();
         if path::is_missing(error) {
-            return not_found();
+            return not_found(lang);
         }
         if error.kind() == io::ErrorKind::PermissionDenied {
-            warn!(path = request.uri().path(), %error, "cannot read file");
-            return text(StatusCode::FORBIDDEN, "403 Forbidden.");
+            warn!(path = request.uri().path(), %error, "{}", t!("log.cannot_read", locale = log));
+            return forbidden(lang);
         }
-        error!(path = request.uri().path(), %error, "cannot serve");
-        text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "500 Internal Server Error.",
-        )
+        error!(path = request.uri().path(), %error, "{}", t!("log.cannot_serve", locale = log));
+        let body = t!("http.internal", locale = lang.code());
+        text(StatusCode::INTERNAL_SERVER_ERROR, &body)
     }
 
     // ANCHOR: file
@@ -145,6 +184,7 @@ impl Site {
         request: &Request<B>,
         path: PathBuf,
         meta: &Metadata,
+        lang: Lang,
     ) -> io::Result<Response<Body>> {
         let source = self.source(path, meta).await?;
         let info = source.info();
@@ -158,10 +198,8 @@ impl Site {
             Ranged::Whole => None,
             Ranged::Part(range) => Some(range),
             Ranged::Unsatisfiable => {
-                let mut response = text(
-                    StatusCode::RANGE_NOT_SATISFIABLE,
-                    "416 Range Not Satisfiable.",
-                );
+                let body = t!("http.range", locale = lang.code());
+                let mut response = text(StatusCode::RANGE_NOT_SATISFIABLE, &body);
                 let all = format!("bytes */{}", info.len);
                 response.headers_mut().insert(CONTENT_RANGE, header(&all));
                 return Ok(response);

@@ -35,8 +35,8 @@ async fn every_request_gets_one_access_log_line() {
         lines[0].contains("GET /hello.txt 200 13 bytes in "),
         "{log}"
     );
-    assert!(lines[1].contains("GET /nope 404 14 bytes in "), "{log}");
-    assert!(lines[2].contains("DELETE /x 405 23 bytes in "), "{log}");
+    assert!(lines[1].contains("GET /nope 404 15 bytes in "), "{log}");
+    assert!(lines[2].contains("DELETE /x 405 24 bytes in "), "{log}");
 
     // A download cut short says how far it got. The file must be larger
     // than what the kernel can buffer between the two sockets, or the server

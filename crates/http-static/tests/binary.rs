@@ -157,3 +157,23 @@ fn demo_narrates_every_status_it_promises() {
         );
     }
 }
+
+/// `--help` with `--lang zh-CN`, or `LANG=zh_CN.UTF-8`, is in Chinese;
+/// `--lang en` wins over LANG.
+#[test]
+fn help_speaks_the_users_language() {
+    let help = |args: &[&str], lang: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_http-static"))
+            .args(args)
+            .env("LANG", lang)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(help(&["--help", "--lang", "zh-CN"], "C").contains("要提供的目录"));
+    assert!(help(&["--help"], "zh_CN.UTF-8").contains("要提供的目录"));
+    assert!(help(&["--help", "--lang", "en"], "zh_CN.UTF-8").contains("The directory to serve"));
+}

@@ -97,7 +97,11 @@ async fn traversal_in_any_spelling_is_refused_before_the_disk() {
         "http://127.0.0.1/../secret.txt", // absolute-form request target
     ] {
         let (status, body) = get_raw(&server, target).await;
-        assert_eq!((status, body.as_str()), (403, "403 Forbidden."), "{target}");
+        assert_eq!(
+            (status, body.as_str()),
+            (403, "403 Forbidden.\n"),
+            "{target}"
+        );
     }
 }
 
@@ -148,7 +152,11 @@ async fn symlinks_leading_out_of_the_root_look_like_missing_files() {
         "/loop",
     ] {
         let (status, body) = get_raw(&server, target).await;
-        assert_eq!((status, body.as_str()), (404, "404 Not Found."), "{target}");
+        assert_eq!(
+            (status, body.as_str()),
+            (404, "404 Not Found.\n"),
+            "{target}"
+        );
     }
     // A link that stays inside the root is fine.
     let (status, body) = get_raw(&server, "/link-in").await;

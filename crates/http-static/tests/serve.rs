@@ -45,7 +45,7 @@ impl Handler {
                 std::future::pending().await
             }
             "/gone" => respond::redirect(StatusCode::SEE_OTHER, "/there", "303 See Other."),
-            "/post-only" => respond::method_not_allowed("POST"),
+            "/post-only" => respond::method_not_allowed(common::lang::Lang::En, "POST"),
             _ => respond::text(StatusCode::OK, "hello"),
         }
     }
@@ -65,6 +65,7 @@ async fn start(
         move |request| handler.clone().respond(request),
         grace,
         None,
+        common::lang::Lang::En,
         async {
             let _ = stopped.await;
         },
@@ -123,18 +124,18 @@ async fn answers_over_keep_alive_and_logs_one_line_per_request() {
         "{answer}"
     );
     assert!(answer.contains("allow: POST\r\n"), "{answer}");
-    assert!(answer.ends_with("405 Method Not Allowed."), "{answer}");
+    assert!(answer.ends_with("405 Method Not Allowed.\n"), "{answer}");
 
     let _ = stop.send(());
     tokio::time::timeout(LIMIT, task).await.unwrap().unwrap();
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" bytes in ")).collect();
     assert_eq!(lines.len(), 3, "{log}");
-    assert!(lines[0].contains("GET /a 200 5 bytes in "), "{log}");
+    assert!(lines[0].contains("GET /a 200 6 bytes in "), "{log}");
     // The path only: a query string may hold what does not belong in a log.
-    assert!(lines[1].contains("GET /gone 303 14 bytes in "), "{log}");
+    assert!(lines[1].contains("GET /gone 303 15 bytes in "), "{log}");
     assert!(
-        lines[2].contains("PUT /post-only 405 23 bytes in "),
+        lines[2].contains("PUT /post-only 405 24 bytes in "),
         "{log}"
     );
     assert!(log.contains("server closed"), "{log}");
@@ -151,7 +152,7 @@ async fn at_shutdown_a_request_in_flight_finishes_and_new_connections_are_refuse
         .await
         .unwrap();
     let mut answer = Vec::new();
-    while !answer.ends_with(b"hello") {
+    while !answer.ends_with(b"hello\n") {
         let mut chunk = [0; 1024];
         let n = tokio::time::timeout(LIMIT, idle.read(&mut chunk))
             .await
@@ -182,7 +183,7 @@ async fn at_shutdown_a_request_in_flight_finishes_and_new_connections_are_refuse
         .await
         .unwrap()
         .unwrap();
-    assert!(answer.ends_with("slow done"), "{answer}");
+    assert!(answer.ends_with("slow done\n"), "{answer}");
     tokio::time::timeout(LIMIT, task).await.unwrap().unwrap();
     assert!(TcpStream::connect(addr).await.is_err());
 }

@@ -103,7 +103,8 @@ async fn a_missing_file_is_the_seeds_404() {
     ] {
         let reply = server.get(path).await;
         assert_eq!(reply.status, 404, "{path}");
-        assert_eq!(reply.text(), "404 Not Found.", "{path}");
+        // Ends with a newline: after `curl`, the shell prompt starts on its own line.
+        assert_eq!(reply.text(), "404 Not Found.\n", "{path}");
         assert_eq!(
             reply.header("content-type"),
             Some("text/plain; charset=utf-8")
@@ -213,7 +214,7 @@ async fn keep_alive_answers_several_requests_on_one_connection() {
     let third = read_response(&mut reader, true).await;
     assert_eq!(
         (third.status, third.text().as_str()),
-        (404, "404 Not Found.")
+        (404, "404 Not Found.\n")
     );
 }
 

@@ -32,13 +32,18 @@ pub struct TestServer {
 impl TestServer {
     /// Serves `root` with the given options on an ephemeral loopback port.
     pub async fn start(root: &Path, list: bool, grace: Duration) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let config = Config {
+        Self::with_config(Config {
             root: root.to_path_buf(),
             list,
             grace,
             ..Config::default()
-        };
+        })
+        .await
+    }
+
+    /// Serves with `config` on an ephemeral loopback port.
+    pub async fn with_config(config: Config) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Server::new(listener, config).unwrap();
         let addr = server.local_addr().unwrap();
         let running = Background::spawn(|shutdown| server.run(shutdown));

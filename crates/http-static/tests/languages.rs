@@ -1,0 +1,97 @@
+//! The server's own answers (the `--list` page, 404, 403, 405) in the
+//! visitor's language: by `Accept-Language`, by the switch (`?lang=` and
+//! its cookie), else `--lang`; with `Vary` and an `ETag` per language.
+//! Files from the root are sent as they are.
+
+// Helpers outside #[test] functions may panic too: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use common::lang::Lang;
+use http_static::Config;
+use support::{TestServer, site};
+
+#[tokio::test]
+async fn the_listing_follows_accept_language_with_vary_and_an_etag_per_language() {
+    let dir = site();
+    let server = TestServer::start(dir.path(), true, Duration::from_secs(5)).await;
+    let english = server
+        .get_with("/empty-dir/", &["Accept-Language: en-US,en;q=0.9"])
+        .await;
+    let chinese = server
+        .get_with("/empty-dir/", &["Accept-Language: zh-CN,zh;q=0.9"])
+        .await;
+    assert_eq!((english.status, chinese.status), (200, 200));
+    assert!(
+        english.text().contains("<h1>Index of /empty-dir/</h1>"),
+        "{}",
+        english.text()
+    );
+    assert!(
+        chinese.text().contains("<h1>目录 /empty-dir/ 的内容</h1>"),
+        "{}",
+        chinese.text()
+    );
+    assert!(english.text().contains("href=\"?lang=zh-CN\""));
+    for reply in [&english, &chinese] {
+        assert!(reply.header("vary").unwrap().contains("Accept-Language"));
+    }
+    assert_eq!(chinese.header("content-language"), Some("zh-CN"));
+    let (en_tag, zh_tag) = (
+        english.header("etag").unwrap(),
+        chinese.header("etag").unwrap(),
+    );
+    assert_ne!(en_tag, zh_tag);
+    let again = format!("If-None-Match: {zh_tag}");
+    let same = server
+        .get_with("/empty-dir/", &["Accept-Language: zh-CN", &again])
+        .await;
+    assert_eq!(same.status, 304);
+    let crossed = format!("If-None-Match: {en_tag}");
+    let other = server
+        .get_with("/empty-dir/", &["Accept-Language: zh-CN", &crossed])
+        .await;
+    assert_eq!(other.status, 200);
+    // The switch: `?lang=` answers in that language and remembers it.
+    let switched = server
+        .get_with("/empty-dir/?lang=zh-CN", &["Accept-Language: en"])
+        .await;
+    assert!(switched.text().contains("目录"));
+    assert!(
+        switched
+            .header("set-cookie")
+            .unwrap()
+            .starts_with("lang=zh-CN;")
+    );
+    let kept = server
+        .get_with("/nope", &["Accept-Language: en", "Cookie: lang=zh-CN"])
+        .await;
+    assert_eq!(kept.text(), "404 Not Found：没有这个文件。\n");
+}
+
+#[tokio::test]
+async fn errors_default_to_the_servers_lang_and_files_are_not_translated() {
+    let dir = site();
+    let server = TestServer::with_config(Config {
+        root: dir.path().to_path_buf(),
+        lang: Lang::ZhCn,
+        ..Config::default()
+    })
+    .await;
+    let missing = server.get("/nope").await;
+    assert_eq!(missing.text(), "404 Not Found：没有这个文件。\n");
+    assert!(missing.header("vary").unwrap().contains("Accept-Language"));
+    let english = server.get_with("/nope", &["Accept-Language: en"]).await;
+    assert_eq!(english.text(), "404 Not Found.\n");
+    let forbidden = server.get("/.env").await;
+    assert_eq!(forbidden.text(), "403 Forbidden：不允许访问这个路径。\n");
+    // A file is the same bytes whatever the browser asks, and says no Vary.
+    let file = server
+        .get_with("/hello.txt", &["Accept-Language: zh-CN"])
+        .await;
+    assert_eq!(file.text(), "Hello, file!\n");
+    assert_eq!(file.header("vary"), None);
+}
