@@ -41,7 +41,24 @@ pub fn root() -> PathBuf {
 /// If the build fails (with the compiler's errors), or cargo cannot run.
 pub fn workspace_binaries() -> Vec<(String, PathBuf)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    // The variables cargo set for this test (CARGO_PKG_NAME, …) are not
+    // the build's: some build scripts (ring's) rerun when they change,
+    // and everything above them would be rebuilt, now and on the next build.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let per_package = [
+            "CARGO_MANIFEST_",
+            "CARGO_PKG_",
+            "CARGO_CRATE_",
+            "CARGO_PRIMARY_",
+        ];
+        if per_package.iter().any(|prefix| key.starts_with(prefix)) || key == "CARGO_TARGET_TMPDIR"
+        {
+            command.env_remove(key.as_ref());
+        }
+    }
+    let output = command
         .args(["build", "--workspace", "--bins", "--tests", "--quiet"])
         .arg("--message-format=json-render-diagnostics")
         .current_dir(root())
