@@ -66,12 +66,12 @@ fn print_heard(heard: &[Vec<u64>; 2], lang: Lang) {
     let locale = lang.code();
     for (name, got) in ["A", "B"].iter().zip(heard) {
         let got: Vec<String> = got.iter().map(|n| format!("#{n}")).collect();
-        let got = if got.is_empty() {
-            t!("lab.nothing", locale = locale).into_owned()
+        if got.is_empty() {
+            println!("{}", t!("lab.got_nothing", locale = locale, name = name));
         } else {
-            got.join(" ")
-        };
-        println!("{}", t!("lab.got", locale = locale, name = name, got = got));
+            let got = got.join(" ");
+            println!("{}", t!("lab.got", locale = locale, name = name, got = got));
+        }
     }
 }
 

@@ -40,12 +40,12 @@ impl Report {
         );
         for (name, got) in ["A", "B"].iter().zip(&self.heard) {
             let got: Vec<String> = got.iter().map(|n| format!("#{n}")).collect();
-            let got = if got.is_empty() {
-                t!("lab.nothing", locale = locale).into_owned()
+            if got.is_empty() {
+                println!("{}", t!("lab.got_nothing", locale = locale, name = name));
             } else {
-                got.join(" ")
-            };
-            println!("{}", t!("lab.got", locale = locale, name = name, got = got));
+                let got = got.join(" ");
+                println!("{}", t!("lab.got", locale = locale, name = name, got = got));
+            }
         }
         let ok = self.each_went_to_one();
         if ok {
