@@ -320,7 +320,7 @@ async fn the_receiver_binary_speaks_chinese_under_lang_zh_cn_utf8() {
     assert_eq!(rest[3], "汇总：共 3 个数据报，来自 1 个带编号的发送方");
     assert_eq!(
         rest[4],
-        format!("  来自 {me}：收到 3 个，缺 1 个，乱序 0 个")
+        format!("  来自 {me}：收到 3 个（#1 到 #4），缺 1 个，乱序 0 个")
     );
     assert!(stderr.contains("现在只有本机能连上"), "{stderr}");
 }

@@ -1,14 +1,14 @@
 //! The receiver: `client.bind(8000)`, `client.addMembership('224.0.1.100')`,
 //! `client.on('message', …)`, and later `client.dropMembership(…)`.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::time::Duration;
 
-use common::datagram::{Arrival, MAX_SENDERS, Tallies, printable, receive_buffer};
+use common::datagram::{Arrival, MAX_SENDERS, Tallies, number_of, printable, receive_buffer};
 use common::lang::Lang;
 use rust_i18n::t;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
@@ -111,8 +111,9 @@ pub async fn run(
 pub struct Heard {
     /// The count per sender (`common::datagram`).
     pub tallies: Tallies,
-    /// The senders `tallies` keeps a tally for, at most `MAX_SENDERS`.
-    senders: BTreeSet<SocketAddr>,
+    /// The senders `tallies` keeps a tally for (at most `MAX_SENDERS`),
+    /// each with the lowest and highest number it sent, for the summary.
+    senders: BTreeMap<SocketAddr, (u64, u64)>,
     lang: Lang,
 }
 
@@ -121,7 +122,7 @@ impl Heard {
     pub fn new(lang: Lang) -> Self {
         Self {
             tallies: Tallies::default(),
-            senders: BTreeSet::new(),
+            senders: BTreeMap::new(),
             lang,
         }
     }
@@ -132,8 +133,10 @@ impl Heard {
     pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> String {
         let locale = self.lang.code();
         let arrival = self.tallies.record(from, datagram);
-        if arrival.is_some() && self.senders.len() < MAX_SENDERS {
-            self.senders.insert(from);
+        // `arrival` is `Some` for a numbered datagram of a tracked sender.
+        if let (Some(_), Some(number)) = (arrival, number_of(datagram)) {
+            let range = self.senders.entry(from).or_insert((number, number));
+            *range = (range.0.min(number), range.1.max(number));
         }
         let note = match arrival {
             Some(Arrival::AfterGap { skipped }) => {
@@ -158,31 +161,30 @@ impl Heard {
     pub fn summary(&self) -> Vec<String> {
         let locale = self.lang.code();
         let tallies = &self.tallies;
-        let senders = self.senders.len();
-        let plural = if senders == 1 { "" } else { "s" };
-        let total = tallies.total();
-        let mut lines = vec![
+        let (total, senders) = (tallies.total(), self.senders.len());
+        let mut lines = vec![if senders == 1 {
+            t!("receiver.summary_one", locale = locale, total = total).into_owned()
+        } else {
             t!(
                 "receiver.summary",
                 locale = locale,
                 total = total,
-                senders = senders,
-                plural = plural
+                senders = senders
             )
-            .into_owned(),
-        ];
-        for (from, tally) in self
-            .senders
-            .iter()
-            .filter_map(|s| Some((s, tallies.of(*s)?)))
-        {
+            .into_owned()
+        }];
+        for (from, &(lowest, highest)) in &self.senders {
+            let Some(tally) = tallies.of(*from) else {
+                continue;
+            };
             lines.push(
                 t!(
                     "receiver.summary_sender",
                     locale = locale,
                     from = from,
-                    tally = tally,
                     received = tally.received,
+                    lowest = lowest,
+                    highest = highest,
                     missing = tally.missing(),
                     late = tally.out_of_order
                 )

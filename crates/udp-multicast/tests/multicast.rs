@@ -322,7 +322,7 @@ async fn the_receiver_speaks_chinese_under_lang_zh_cn_utf8() {
     assert_eq!(next().await, "汇总：共 1 个数据报，来自 1 个带编号的发送方");
     assert_eq!(
         next().await,
-        format!("  来自 {me}：收到 1 个，缺 0 个，乱序 0 个")
+        format!("  来自 {me}：收到 1 个（#1 到 #1），缺 0 个，乱序 0 个")
     );
     let output = child.wait_with_output().await.unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
