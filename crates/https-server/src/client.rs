@@ -15,9 +15,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
+use common::lang::Lang;
 use http::{HeaderMap, Method, Request, StatusCode, Version};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use rust_i18n::t;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -95,24 +97,25 @@ pub fn tls_error(error: &io::Error) -> Option<&Error> {
 }
 
 // ANCHOR: explain
-/// Why a certificate was not accepted, in one sentence.
-pub fn explain(error: &Error, name: &str) -> String {
-    match error {
-        Error::InvalidCertificate(CertificateError::UnknownIssuer) => format!(
-            "not trusted: the certificate for {name} is signed by a certificate authority \
-             this client does not trust (unknown issuer); trust the CA (--cacert) to accept it"
-        ),
+/// Why a certificate was not accepted, in one sentence, in `lang`.
+pub fn explain(error: &Error, name: &str, lang: Lang) -> String {
+    let locale = lang.code();
+    let why = match error {
+        Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            t!("explain.unknown_issuer", locale = locale, name = name)
+        }
         Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-        ) => format!("name mismatch: the certificate is not for {name}"),
+        ) => t!("explain.name_mismatch", locale = locale, name = name),
         Error::InvalidCertificate(
             CertificateError::Expired | CertificateError::ExpiredContext { .. },
-        ) => "expired: the certificate's validity has ended".into(),
+        ) => t!("explain.expired", locale = locale),
         Error::InvalidCertificate(
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
-        ) => "not valid yet: the certificate's validity has not begun (is the clock right?)".into(),
-        other => format!("refused: {other}"),
-    }
+        ) => t!("explain.not_yet", locale = locale),
+        other => t!("explain.other", locale = locale, error = other),
+    };
+    why.into_owned()
 }
 // ANCHOR_END: explain
 
@@ -131,8 +134,14 @@ pub struct Inspection {
 
 // ANCHOR: inspect
 /// Connects to `addr` asking for `name`, completes the handshake whatever
-/// the certificate, and then checks the chain it was shown against `roots`.
-pub async fn inspect(addr: SocketAddr, name: &str, roots: RootCertStore) -> io::Result<Inspection> {
+/// the certificate, and then checks the chain it was shown against `roots`
+/// (the verdict said in `lang`).
+pub async fn inspect(
+    addr: SocketAddr,
+    name: &str,
+    roots: RootCertStore,
+    lang: Lang,
+) -> io::Result<Inspection> {
     let provider = common::tls::provider();
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(Vec::new()),
@@ -165,7 +174,7 @@ pub async fn inspect(addr: SocketAddr, name: &str, roots: RootCertStore) -> io::
                 Ok(verifier) => verifier
                     .verify_server_cert(leaf, intermediates, &name_for_tls, &[], UnixTime::now())
                     .map(drop)
-                    .map_err(|error| explain(&error, name)),
+                    .map_err(|error| explain(&error, name, lang)),
             }
         }
     };

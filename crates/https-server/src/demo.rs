@@ -5,8 +5,12 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use common::demo::{DemoArgs, Steps};
+use common::lang::Lang;
 use common::logging::demo_line;
 use common::tls::Identity;
+use http::header::ACCEPT_LANGUAGE;
+use rust_i18n::t;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
@@ -16,52 +20,50 @@ use crate::page::Certificate;
 use crate::redirect;
 use crate::server::{ALPN, Config, Server};
 
-fn step(title: &str) {
-    println!("\n── {title}");
-}
-
 fn other(error: impl ToString) -> io::Error {
     io::Error::other(error.to_string())
 }
 
-/// Runs the server on ephemeral loopback ports and drives it with clients.
-pub async fn run() -> io::Result<()> {
+/// Runs the server on ephemeral loopback ports and drives it with
+/// clients, narrated in `lang` (the clients ask for it too).
+pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
+    let locale = lang.code();
+    let mut steps = Steps::new(args, lang);
     let dir = tempfile::tempdir()?;
-    step("1. the certificates: a local certificate authority, and a server certificate it signs");
+    steps.next(&t!("demo.step1", locale = locale)).await;
     let identity = Identity::local(dir.path(), &[]).map_err(other)?;
+    let new_dir = t!("demo.new_dir", locale = locale);
     for note in &identity.notes {
         demo_line(
             "certs",
-            note.replace(&dir.path().display().to_string(), "a new directory"),
+            note.replace(&dir.path().display().to_string(), &new_dir),
         );
     }
     let ca_path = identity.ca.clone().unwrap_or_default();
     let ca = common::tls::read_certs(&ca_path).map_err(other)?;
     let ca_cert = Certificate::of(&ca[0]);
-    demo_line(
-        "certs",
-        format!("CA: {} (it signed itself)", ca_cert.subject),
-    );
+    let subject = &ca_cert.subject;
+    demo_line("certs", t!("demo.ca", locale = locale, subject = subject));
     if let Ok(parsed) = common::tls::parse(&ca[0]) {
         let names: Vec<String> = common::tls::permitted_names(&parsed).into_iter().collect();
-        demo_line(
-            "certs",
-            format!(
-                "CA: may vouch only for {} (name constraints)",
-                names.join(", ")
-            ),
-        );
+        let names = names.join(", ");
+        demo_line("certs", t!("demo.ca_names", locale = locale, names = names));
     }
     let leaf = Certificate::of(&identity.chain[0]);
+    let (subject, names) = (&leaf.subject, leaf.names.join(", "));
     demo_line(
         "certs",
-        format!("server: {}, issued by the CA", leaf.subject),
+        t!("demo.server_cert", locale = locale, subject = subject),
     );
-    demo_line("certs", format!("server: for {}", leaf.names.join(", ")));
+    demo_line(
+        "certs",
+        t!("demo.server_names", locale = locale, names = names),
+    );
 
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let config = Config {
         hsts: Some(Duration::from_secs(300)),
+        lang,
         ..Config::default()
     };
     let server = Server::new(listener, &identity, config).map_err(other)?;
@@ -74,23 +76,32 @@ pub async fn run() -> io::Result<()> {
         redirector,
         addr.port(),
         false,
+        lang,
         stop.clone().cancelled_owned(),
     ));
-    println!("\nhttps-server demo: HTTPS on {addr}, plain HTTP redirected on {redirect_addr}");
+    let serving = t!(
+        "demo.serving",
+        locale = locale,
+        addr = addr,
+        redirect = redirect_addr
+    );
+    println!("\n{serving}");
     let authority = format!("localhost:{}", addr.port());
 
-    step("2. a client that trusts the CA: the handshake, then HTTP/2 (ALPN chose h2)");
+    steps.next(&t!("demo.step2", locale = locale)).await;
     let roots = client::roots(Some(&ca_path)).map_err(other)?;
     let tls = client::connect(addr, "localhost", roots.clone(), &ALPN).await?;
-    describe(&tls);
+    describe(&tls, lang);
     let answer = client::get(tls, &authority, "/connection.json").await?;
-    demo_line(
-        "client",
-        format!(
-            "GET /connection.json: {} over {:?}",
-            answer.status, answer.version
-        ),
+    let (status, version) = (answer.status, format!("{:?}", answer.version));
+    let got = t!(
+        "demo.got",
+        locale = locale,
+        path = "/connection.json",
+        status = status,
+        version = version
     );
+    demo_line("client", got);
     if let Some(hsts) = answer.headers.get("strict-transport-security") {
         demo_line(
             "client",
@@ -101,60 +112,62 @@ pub async fn run() -> io::Result<()> {
         );
     }
 
-    step("3. the same handler over HTTP/1.1, for a client that offers only http/1.1");
+    steps.next(&t!("demo.step3", locale = locale)).await;
     let tls = client::connect(addr, "localhost", roots.clone(), &[b"http/1.1"]).await?;
-    describe(&tls);
+    describe(&tls, lang);
     let answer = client::get(tls, &authority, "/").await?;
-    demo_line(
-        "client",
-        format!(
-            "GET /: {} over {:?}, {} bytes of page",
-            answer.status,
-            answer.version,
-            answer.body.len()
-        ),
+    let (status, version) = (answer.status, format!("{:?}", answer.version));
+    let bytes = answer.body.len();
+    let got = t!(
+        "demo.got_page",
+        locale = locale,
+        status = status,
+        version = version,
+        bytes = bytes
     );
+    demo_line("client", got);
 
-    step(
-        "4. a client that trusts other CAs, not ours (as a browser before you import ca.pem): refused",
-    );
+    steps.next(&t!("demo.step4", locale = locale)).await;
     let elsewhere = tempfile::tempdir()?;
     let stranger = Identity::local(elsewhere.path(), &[]).map_err(other)?;
     let stranger_roots = client::roots(stranger.ca.as_deref()).map_err(other)?;
     refused(
         client::connect(addr, "localhost", stranger_roots, &ALPN).await,
         "localhost",
+        lang,
     );
 
-    step("5. a client that asks for another name (SNI example.com): refused");
+    steps.next(&t!("demo.step5", locale = locale)).await;
     refused(
         client::connect(addr, "example.com", roots, &ALPN).await,
         "example.com",
+        lang,
     );
 
-    step("6. plain HTTP sent to the HTTPS port: a 400 that says so, not a silent close");
-    let reply = plain_get(addr, &authority, "/").await?;
+    steps.next(&t!("demo.step6", locale = locale)).await;
+    let reply = plain_get(addr, &authority, "/", lang).await?;
     show_reply(&reply);
 
-    step("7. the redirect: plain HTTP on the other port is sent on to https (307)");
+    steps.next(&t!("demo.step7", locale = locale)).await;
     let reply = plain_get(
         redirect_addr,
         &format!("localhost:{}", redirect_addr.port()),
         "/hello?x=1",
+        lang,
     )
     .await?;
     show_reply(&reply);
 
-    step("8. Ctrl-C: both listeners close");
+    steps.next(&t!("demo.step8", locale = locale)).await;
     stop.cancel();
     let _ = https.await;
     let _ = redirecting.await;
-    println!("\ndone: every step above ran on 127.0.0.1 in this one process.");
+    println!("\n{}", t!("demo.done", locale = locale));
     Ok(())
 }
 
 /// What the handshake agreed on, from the client's side.
-fn describe(tls: &tokio_rustls::client::TlsStream<TcpStream>) {
+fn describe(tls: &tokio_rustls::client::TlsStream<TcpStream>, lang: Lang) {
     let session = tls.get_ref().1;
     let version = session
         .protocol_version()
@@ -166,27 +179,34 @@ fn describe(tls: &tokio_rustls::client::TlsStream<TcpStream>) {
         || "none".into(),
         |p| String::from_utf8_lossy(p).into_owned(),
     );
-    demo_line(
-        "client",
-        format!("handshake done: {version}, {suite}, ALPN {alpn}"),
+    let line = t!(
+        "demo.handshake",
+        locale = lang.code(),
+        version = version,
+        suite = suite,
+        alpn = alpn
     );
+    demo_line("client", line);
 }
 
-fn refused(result: io::Result<tokio_rustls::client::TlsStream<TcpStream>>, name: &str) {
+fn refused(result: io::Result<tokio_rustls::client::TlsStream<TcpStream>>, name: &str, lang: Lang) {
     match result {
-        Ok(_) => demo_line("client", "connected (unexpected)"),
+        Ok(_) => demo_line("client", t!("demo.unexpected", locale = lang.code())),
         Err(error) => {
             let why = client::tls_error(&error)
-                .map_or_else(|| error.to_string(), |e| client::explain(e, name));
+                .map_or_else(|| error.to_string(), |e| client::explain(e, name, lang));
             demo_line("client", why);
         }
     }
 }
 
 /// `GET path` in plain HTTP/1.1, the answer as text.
-async fn plain_get(addr: SocketAddr, host: &str, path: &str) -> io::Result<String> {
+async fn plain_get(addr: SocketAddr, host: &str, path: &str, lang: Lang) -> io::Result<String> {
     let mut stream = TcpStream::connect(addr).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{ACCEPT_LANGUAGE}: {}\r\nConnection: close\r\n\r\n",
+        lang.code()
+    );
     stream.write_all(request.as_bytes()).await?;
     let mut answer = Vec::new();
     tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))

@@ -13,7 +13,8 @@
 //! 2. [`server`]: the accept loop with the TLS handshake in it, HTTP/2 and
 //!    HTTP/1.1 on one port (ALPN), HSTS, and what the port does with
 //!    clients that do not speak TLS;
-//! 3. [`page`]: `GET /` shows you your own connection;
+//! 3. [`page`]: `GET /` shows you your own connection, in your browser's
+//!    language ([`language`]);
 //! 4. [`redirect`]: plain HTTP sent on to HTTPS;
 //! 5. [`client`]: the other side, as `inspect` uses it: the chain a
 //!    server shows, and whether (and why not) it is trusted;
@@ -33,8 +34,29 @@
 
 pub mod client;
 pub mod demo;
+pub mod language;
 pub mod page;
 pub mod redirect;
 pub mod server;
 
 pub use server::{Config, Server};
+
+// Every text a student reads, in English and Chinese: `locales/app.yml`,
+// looked up with `t!("key", locale = lang.code())`.
+rust_i18n::i18n!("locales", fallback = "en");
+
+/// The `--help` text `key` in `lang` (for `common::lang::parse`).
+pub fn help_text(lang: common::lang::Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}
+
+/// A text of this crate in `lang` with its `%{name}`s filled in from
+/// `values` (for `main`, which is another crate than the texts').
+pub fn text(lang: common::lang::Lang, key: &str, values: &[(&str, &str)]) -> String {
+    let mut text = _rust_i18n_try_translate(lang.code(), key)
+        .map_or_else(|| key.to_owned(), |text| text.into_owned());
+    for (name, value) in values {
+        text = text.replace(&format!("%{{{name}}}"), value);
+    }
+    text
+}

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use common::cli::ListenArgs;
+use common::demo::DemoArgs;
+use common::lang::{Lang, LangArgs};
 use common::tls::{Identity, TlsArgs};
-use https_server::{Config, Server, client, redirect};
+use https_server::{Config, Server, client, redirect, text};
 use tokio_util::sync::CancellationToken;
 use tracing::info;
 
@@ -21,6 +23,8 @@ use tracing::info;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    lang: LangArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,12 +76,14 @@ enum Command {
     /// Run the lesson in one process on loopback and narrate the handshake:
     /// the certificates made, a trusting client over HTTP/2, an untrusting
     /// one refused, a wrong name refused, plain HTTP, the redirect.
-    Demo,
+    Demo(DemoArgs),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` in the user's language (--lang, else LANG).
+    let cli: Cli = common::lang::parse(https_server::help_text);
+    let lang = cli.lang.resolve();
     let result = match cli.command {
         Command::Serve {
             listen,
@@ -92,6 +98,7 @@ async fn main() -> ExitCode {
             let config = Config {
                 hsts: hsts.then(|| Duration::from_secs(hsts_max_age)),
                 handshake_timeout: Duration::from_secs(handshake_timeout),
+                lang,
                 ..Config::default()
             };
             serve(
@@ -106,13 +113,15 @@ async fn main() -> ExitCode {
             cacert,
             sni,
             server,
-        } => inspect(&server, sni, cacert).await,
-        Command::Demo => {
+        } => inspect(&server, sni, cacert, lang).await,
+        Command::Demo(args) => {
             common::logging::init_demo("server");
-            https_server::demo::run().await.map_err(Into::into)
+            https_server::demo::run(&args, lang)
+                .await
+                .map_err(Into::into)
         }
     };
-    common::exit::report("https-server", result)
+    common::exit::report_in(lang, "https-server", result)
 }
 
 async fn serve(
@@ -130,23 +139,25 @@ async fn serve(
         }
         None => None,
     };
+    let lang = config.lang;
     let server = Server::new(listener, &identity, config)?;
     let addr = server.local_addr()?;
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
     common::net::announce_listening(addr);
+    // For the teacher: the addresses students open (or "this machine only").
+    // A student's browser must trust certs/ca.pem, and the certificate must
+    // name the address: --san 192.168.1.23 (docs/ch5-https.md).
+    common::net::tell_students(addr, lang, |addr| format!("https://{addr}/"));
     for note in &identity.notes {
         info!("{note}");
     }
     if let Some(ca) = &identity.ca {
-        let ca = ca.display();
-        info!(
-            "the local CA is {ca}: trust it with `curl --cacert {ca} https://localhost:{}/`",
-            addr.port()
-        );
-        info!(
-            "in a browser or the system's trust store, import {ca} as an authority (docs/ch5-https.md says how, and how to remove it)"
-        );
+        let ca = ca.display().to_string();
+        let port = addr.port().to_string();
+        let values = [("ca", ca.as_str()), ("port", port.as_str())];
+        info!("{}", text(lang, "log.local_ca", &values));
+        info!("{}", text(lang, "log.import_ca", &values));
     }
     // One Ctrl-C stops both listeners.
     let stop = CancellationToken::new();
@@ -155,15 +166,19 @@ async fn serve(
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_default();
-        let status = if permanent { 308 } else { 307 };
-        info!(
-            "plain HTTP on {from} is redirected ({status}) to https on port {}",
-            addr.port()
-        );
+        let status = if permanent { "308" } else { "307" };
+        let port = addr.port().to_string();
+        let values = [
+            ("from", from.as_str()),
+            ("status", status),
+            ("port", port.as_str()),
+        ];
+        info!("{}", text(lang, "log.redirecting", &values));
         tokio::spawn(redirect::serve(
             listener,
             addr.port(),
             permanent,
+            lang,
             stop.clone().cancelled_owned(),
         ))
     });
@@ -181,50 +196,80 @@ async fn inspect(
     server: &str,
     sni: Option<String>,
     cacert: Option<PathBuf>,
+    lang: Lang,
 ) -> Result<(), Box<dyn Error>> {
     let (host, port) = server
         .rsplit_once(':')
         .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
-        .ok_or_else(|| format!("{server:?} is not HOST:PORT (say localhost:8443)"))?;
+        .ok_or_else(|| {
+            text(
+                lang,
+                "inspect.not_host_port",
+                &[("server", &format!("{server:?}"))],
+            )
+        })?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let addr = common::net::resolve(host, port).await?;
     let name = sni.unwrap_or_else(|| host.to_owned());
     let trusted_by = cacert.as_ref().map_or_else(
-        || "the system's trust store".to_owned(),
+        || text(lang, "inspect.system_store", &[]),
         |p| p.display().to_string(),
     );
     let roots = client::roots(cacert.as_deref())?;
-    let seen = client::inspect(addr, &name, roots)
+    let at = addr.to_string();
+    let seen = client::inspect(addr, &name, roots, lang)
         .await
-        .map_err(|error| format!("cannot complete a TLS handshake with {addr}: {error}"))?;
+        .map_err(|error| {
+            let error = error.to_string();
+            text(
+                lang,
+                "inspect.no_handshake",
+                &[("addr", &at), ("error", &error)],
+            )
+        })?;
     // Printed at the end in one write, which may fail without harm: with
     // `inspect … | head`, nobody reads the rest (println! would panic).
-    let mut report = Vec::new();
-    report.push(format!("connected to {addr}, asking for {name}"));
-    report.push(format!("TLS version:   {}", seen.version));
-    report.push(format!("cipher suite:  {}", seen.cipher_suite));
-    report.push(format!(
-        "key exchange:  {}",
-        seen.key_exchange.as_deref().unwrap_or("(not known)")
-    ));
-    report.push(format!(
-        "ALPN:          {}",
-        seen.alpn.as_deref().unwrap_or("(none chosen)")
-    ));
-    report.push("certificate chain (as the server sent it):".to_owned());
+    let line = |key: &str, value: &str| text(lang, key, &[("value", value)]);
+    let or =
+        |value: &Option<String>, key: &str| value.clone().unwrap_or_else(|| text(lang, key, &[]));
+    let mut report = vec![
+        text(lang, "inspect.connected", &[("addr", &at), ("name", &name)]),
+        line("inspect.version", &seen.version),
+        line("inspect.cipher", &seen.cipher_suite),
+        line(
+            "inspect.key_exchange",
+            &or(&seen.key_exchange, "inspect.not_known"),
+        ),
+        line("inspect.alpn", &or(&seen.alpn, "inspect.none_chosen")),
+        text(lang, "inspect.chain", &[]),
+    ];
     for (i, der) in seen.chain.iter().enumerate() {
         let cert = https_server::page::Certificate::of(der);
-        report.push(format!("  {i}: subject  {}", cert.subject));
-        report.push(format!("     issuer   {}", cert.issuer));
-        report.push(format!("     names    {}", cert.names.join(", ")));
-        report.push(format!(
-            "     valid    {} to {}",
-            cert.not_before, cert.not_after
+        let i = i.to_string();
+        report.push(text(
+            lang,
+            "inspect.subject",
+            &[("i", &i), ("value", &cert.subject)],
         ));
+        report.push(line("inspect.issuer", &cert.issuer));
+        report.push(line("inspect.names", &cert.names.join(", ")));
+        let valid = [
+            ("from", cert.not_before.as_str()),
+            ("until", cert.not_after.as_str()),
+        ];
+        report.push(text(lang, "inspect.valid", &valid));
     }
     let verdict = match &seen.verdict {
-        Ok(()) => format!("verified: trusted by {trusted_by}, for {name}"),
-        Err(why) => format!("NOT verified against {trusted_by}: {why}"),
+        Ok(()) => text(
+            lang,
+            "inspect.verified",
+            &[("by", &trusted_by), ("name", &name)],
+        ),
+        Err(why) => text(
+            lang,
+            "inspect.not_verified",
+            &[("by", &trusted_by), ("why", why)],
+        ),
     };
     report.push(verdict);
     let _ = std::io::Write::write_all(
@@ -233,6 +278,6 @@ async fn inspect(
     );
     match seen.verdict {
         Ok(()) => Ok(()),
-        Err(_) => Err(format!("{name}'s certificate is not trusted").into()),
+        Err(_) => Err(text(lang, "inspect.untrusted", &[("name", &name)]).into()),
     }
 }

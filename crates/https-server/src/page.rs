@@ -2,7 +2,8 @@
 //! TLS handshake agreed on, and the certificate chain the server sent.
 //! `GET /connection.json` is the same, for scripts and tests.
 
-use http::header::{CONTENT_TYPE, HeaderValue};
+use common::lang::Lang;
+use http::header::{CONTENT_TYPE, ETAG, HeaderValue};
 use http::{Response, StatusCode, Version};
 use rustls::ServerConnection;
 use rustls_pki_types::CertificateDer;
@@ -113,53 +114,60 @@ pub fn json(connection: &Connection, http: Version) -> Response<Body> {
     with_type(StatusCode::OK, "application/json", body)
 }
 
-/// `GET /`: the same, as a page.
-pub fn html(connection: &Connection, http: Version) -> Response<Body> {
+/// `GET /`: the same, as a page in `lang` (the names of things; the values
+/// are protocol names, the same in every language), with an `ETag` for
+/// this page in this language.
+pub fn html(connection: &Connection, http: Version, lang: Lang) -> Response<Body> {
+    let locale = lang.code();
+    let text = |key: &str| {
+        crate::_rust_i18n_try_translate(locale, key)
+            .map_or_else(|| key.to_owned(), |t| t.into_owned())
+    };
+    let or = |value: &Option<String>, key: &str| value.clone().unwrap_or_else(|| text(key));
     let mut rows = vec![
-        row("HTTP version", &format!("{http:?}")),
-        row("TLS version", &connection.version),
-        row("cipher suite", &connection.cipher_suite),
+        row(&text("page.http_version"), &format!("{http:?}")),
+        row(&text("page.tls_version"), &connection.version),
+        row(&text("page.cipher_suite"), &connection.cipher_suite),
         row(
-            "key exchange group",
-            connection.key_exchange.as_deref().unwrap_or("(not known)"),
+            &text("page.key_exchange"),
+            &or(&connection.key_exchange, "page.not_known"),
         ),
         row(
-            "protocol chosen by ALPN",
-            connection.alpn.as_deref().unwrap_or("(none offered)"),
+            &text("page.alpn"),
+            &or(&connection.alpn, "page.none_offered"),
         ),
-        row(
-            "name asked for (SNI)",
-            connection
-                .sni
-                .as_deref()
-                .unwrap_or("(none: you asked for an address)"),
-        ),
+        row(&text("page.sni"), &or(&connection.sni, "page.no_sni")),
     ];
     for (i, cert) in connection.chain.iter().enumerate() {
-        let which = if i == 0 {
-            "our certificate"
-        } else {
-            "next in the chain"
-        };
-        rows.push(format!("<tr><th colspan=\"2\">{which}</th></tr>"));
-        rows.push(row("subject", &cert.subject));
-        rows.push(row("issued by", &cert.issuer));
-        rows.push(row("for the names", &cert.names.join(", ")));
-        rows.push(row("valid from", &cert.not_before));
-        rows.push(row("valid until", &cert.not_after));
+        let which = text(if i == 0 { "page.ours" } else { "page.next" });
+        rows.push(format!(
+            "<tr><th colspan=\"2\">{}</th></tr>",
+            escape(&which)
+        ));
+        rows.push(row(&text("page.subject"), &cert.subject));
+        rows.push(row(&text("page.issuer"), &cert.issuer));
+        rows.push(row(&text("page.names"), &cert.names.join(", ")));
+        rows.push(row(&text("page.not_before"), &cert.not_before));
+        rows.push(row(&text("page.not_after"), &cert.not_after));
     }
+    // The switch to the other language: `?lang=` here, then a cookie.
+    let other = if lang == Lang::En { "zh-CN" } else { "en" };
     let page = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Your HTTPS connection</title>\
+        "<!doctype html>\n<html lang=\"{locale}\"><head><meta charset=\"utf-8\">\
+         <title>{title}</title>\
          <style>body{{font-family:sans-serif;margin:2em}}th{{text-align:left;padding-right:1em}}\
          td,th{{border-bottom:1px solid #ddd;padding:.3em}}</style></head><body>\n\
-         <h1>Your HTTPS connection</h1>\n\
-         <p>This page came to you encrypted. Here is what your browser and this server \
-         agreed on in the TLS handshake, and the certificate the server showed.</p>\n\
-         <table>\n{}\n</table>\n</body></html>\n",
-        rows.join("\n")
+         <p><a id=\"lang-switch\" href=\"?lang={other}\">{switch}</a></p>\n\
+         <h1>{title}</h1>\n<p>{intro}</p>\n<table>\n{rows}\n</table>\n</body></html>\n",
+        title = escape(&text("page.title")),
+        switch = escape(&text("page.switch")),
+        intro = escape(&text("page.intro")),
+        rows = rows.join("\n")
     );
-    with_type(StatusCode::OK, "text/html; charset=utf-8", page)
+    let etag = crate::language::etag(lang, page.as_bytes());
+    let mut response = with_type(StatusCode::OK, "text/html; charset=utf-8", page);
+    response.headers_mut().insert(ETAG, etag);
+    response
 }
 
 fn row(name: &str, value: &str) -> String {

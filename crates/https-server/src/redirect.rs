@@ -11,6 +11,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::str::FromStr;
 
+use common::lang::Lang;
 use http::header::{HOST, HeaderValue, LOCATION};
 use http::uri::Authority;
 use http::{Request, Response, StatusCode};
@@ -18,9 +19,10 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use rust_i18n::t;
 use tokio::net::TcpListener;
 use tokio_util::task::TaskTracker;
-use tracing::debug;
+use tracing::{debug, info};
 
 use crate::server::{Body, text};
 
@@ -47,12 +49,20 @@ pub fn location(request: &Request<Incoming>, https_port: u16) -> Option<String> 
 }
 // ANCHOR_END: location
 
-/// The answer to one plain-HTTP request.
-fn redirect(request: &Request<Incoming>, https_port: u16, permanent: bool) -> Response<Body> {
+/// The answer to one plain-HTTP request, its words in the visitor's
+/// language (`Accept-Language`, else `default`).
+fn redirect(
+    request: &Request<Incoming>,
+    https_port: u16,
+    permanent: bool,
+    default: Lang,
+) -> Response<Body> {
+    let chosen = crate::language::choose(None, request.headers(), default);
+    let locale = chosen.lang.code();
     let Some(location) = location(request, https_port) else {
         return text(
             StatusCode::BAD_REQUEST,
-            "400 Bad Request: no valid Host header to send you on to HTTPS with.\n".into(),
+            &t!("http.no_host", locale = locale),
         );
     };
     let status = if permanent {
@@ -60,19 +70,34 @@ fn redirect(request: &Request<Incoming>, https_port: u16, permanent: bool) -> Re
     } else {
         StatusCode::TEMPORARY_REDIRECT
     };
-    let mut response = text(status, format!("{status}: this site is at {location}\n"));
+    let body = t!(
+        "http.moved",
+        locale = locale,
+        status = status,
+        location = location
+    );
+    let mut response = text(status, &body);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(LOCATION, value);
     }
-    response
+    let from = request.uri().path();
+    let line = t!(
+        "log.redirected",
+        locale = default.code(),
+        from = from,
+        location = location
+    );
+    info!("{line}");
+    crate::language::marked(response, chosen)
 }
 
 /// Answers every request on `listener` with a redirect to `https_port`,
-/// until `shutdown` resolves.
+/// until `shutdown` resolves; `lang` is `--lang`.
 pub async fn serve(
     listener: TcpListener,
     https_port: u16,
     permanent: bool,
+    lang: Lang,
     shutdown: impl Future<Output = ()>,
 ) {
     let tracker = TaskTracker::new();
@@ -83,7 +108,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let service = service_fn(move |request: Request<Incoming>| async move {
-            Ok::<_, Infallible>(redirect(&request, https_port, permanent))
+            Ok::<_, Infallible>(redirect(&request, https_port, permanent, lang))
         });
         tracker.spawn(async move {
             // half_close: `nc -N`, which shuts its sending side after the

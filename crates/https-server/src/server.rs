@@ -20,8 +20,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::lang::Lang;
 use common::tls::Identity;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue, STRICT_TRANSPORT_SECURITY};
+use http::header::{
+    CONTENT_LENGTH, CONTENT_TYPE, ETAG, HOST, HeaderValue, IF_NONE_MATCH, STRICT_TRANSPORT_SECURITY,
+};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::{Body as _, Incoming};
@@ -29,12 +32,14 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use rust_i18n::t;
 use rustls_pki_types::CertificateDer;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
+use crate::language;
 use crate::page::{self, Connection};
 
 /// A response body: every answer here is small and in memory.
@@ -49,6 +54,9 @@ pub struct Config {
     pub handshake_timeout: Duration,
     /// After Ctrl-C, how long requests in flight may go on.
     pub grace: Duration,
+    /// `--lang`: the log's language, and the page's when a browser names
+    /// neither of ours.
+    pub lang: Lang,
 }
 
 impl Default for Config {
@@ -57,6 +65,7 @@ impl Default for Config {
             hsts: None,
             handshake_timeout: Duration::from_secs(10),
             grace: Duration::from_secs(2),
+            lang: Lang::En,
         }
     }
 }
@@ -131,12 +140,13 @@ impl Server {
         }
         drop(listener);
         tracker.close();
-        info!(grace = ?config.grace, "shutting down: finishing requests in flight");
+        let locale = config.lang.code();
+        info!(grace = ?config.grace, "{}", t!("log.shutting_down", locale = locale));
         if let Ok(graceful) = Arc::try_unwrap(graceful) {
             let _ = tokio::time::timeout(config.grace, graceful.shutdown()).await;
         }
         let _ = tokio::time::timeout(config.grace, tracker.wait()).await;
-        info!("server closed");
+        info!("{}", t!("log.closed", locale = locale));
     }
     // ANCHOR_END: run
 }
@@ -154,15 +164,16 @@ async fn handle_connection(
     // ANCHOR: handshake
     // The handshake, and the check before it, get a deadline: a client that
     // connects and says nothing must not hold a connection forever.
+    let locale = config.lang.code();
     let handshake = tokio::time::timeout(config.handshake_timeout, async {
-        let stream = tls_or_answer(stream, peer).await?;
+        let stream = tls_or_answer(stream, peer, config.lang).await?;
         // `acceptor.accept`: ClientHello in, ServerHello and our
         // certificate out, keys agreed; `Err` if the client gave up, spoke
         // garbage, or offered only protocol versions we refuse.
         match acceptor.accept(stream).await {
             Ok(tls) => Some(tls),
             Err(error) => {
-                debug!(%peer, %error, "TLS handshake failed: closed");
+                debug!(%peer, %error, "{}", t!("log.handshake_failed", locale = locale));
                 None
             }
         }
@@ -171,7 +182,8 @@ async fn handle_connection(
         Ok(Some(tls)) => tls,
         Ok(None) => return,
         Err(_) => {
-            debug!(%peer, timeout = ?config.handshake_timeout, "no handshake in time: closed");
+            let why = t!("log.handshake_timeout", locale = locale);
+            debug!(%peer, timeout = ?config.handshake_timeout, "{why}");
             return;
         }
     };
@@ -179,11 +191,14 @@ async fn handle_connection(
     // What the handshake agreed on (the version, the cipher suite, ALPN,
     // the name the client asked for), for the page.
     let connection = Arc::new(Connection::of(tls.get_ref().1, &chain));
-    debug!(%peer, protocol = connection.alpn.as_deref().unwrap_or("-"), "TLS handshake done");
-    let hsts = config.hsts;
+    // One line per connection for the teacher: who, and what was agreed.
+    let alpn = connection.alpn.as_deref().unwrap_or("-");
+    let version = &connection.version;
+    info!(%peer, "{}", t!("log.connected", locale = locale, version = version, alpn = alpn));
+    let (hsts, lang) = (config.hsts, config.lang);
     let service = service_fn(move |request| {
         let connection = Arc::clone(&connection);
-        async move { Ok::<_, Infallible>(respond(request, &connection, hsts)) }
+        async move { Ok::<_, Infallible>(respond(request, &connection, hsts, lang)) }
     });
     // hyper-util's `auto` builder speaks HTTP/2 or HTTP/1.1, whichever the
     // client chose in the handshake (an HTTP/2 client starts with its
@@ -194,24 +209,43 @@ async fn handle_connection(
         .header_read_timeout(Duration::from_secs(30));
     let connection = http.serve_connection(TokioIo::new(tls), service);
     if let Err(error) = graceful.watch(connection.into_owned()).await {
-        debug!(%peer, %error, "connection ended with an error");
+        debug!(%peer, %error, "{}", t!("log.connection_error", locale = locale));
     }
 }
 // ANCHOR_END: connection
 
 // ANCHOR: respond
 /// The handler: the same function an HTTP server would have; it cannot
-/// tell that TLS is underneath (but for what it is shown).
+/// tell that TLS is underneath (but for what it is shown). The page is in
+/// the visitor's language (`?lang=`, cookie, `Accept-Language`, else
+/// `default`: see language.rs).
 fn respond(
     request: Request<Incoming>,
     connection: &Connection,
     hsts: Option<Duration>,
+    default: Lang,
 ) -> Response<Body> {
+    let chosen = language::choose(request.uri().query(), request.headers(), default);
+    let lang = chosen.lang;
     let mut response = match request.uri().path() {
-        "/" => page::html(connection, request.version()),
+        "/" => page::html(connection, request.version(), lang),
         "/connection.json" => page::json(connection, request.version()),
-        _ => text(StatusCode::NOT_FOUND, "404 Not Found.\n".into()),
+        _ => text(
+            StatusCode::NOT_FOUND,
+            &t!("http.not_found", locale = lang.code()),
+        ),
     };
+    if request.uri().path() != "/connection.json" {
+        language::mark(response.headers_mut(), chosen);
+    }
+    // The browser's copy is this very page in this very language: 304.
+    let cached = request.headers().get(IF_NONE_MATCH);
+    if let (Some(cached), Some(ours)) = (cached, response.headers().get(ETAG))
+        && cached == ours
+    {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        *response.body_mut() = Body::default();
+    }
     // HEAD: the same headers, no body. (hyper leaves the body out for us
     // over HTTP/1.1, not over HTTP/2, where a body would break the stream.)
     if request.method() == Method::HEAD {
@@ -233,9 +267,10 @@ fn respond(
 }
 // ANCHOR_END: respond
 
-/// A plain-text response.
-pub fn text(status: StatusCode, body: String) -> Response<Body> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+/// A plain-text response; the final newline ends curl's line, so the
+/// shell's prompt starts on a line of its own.
+pub fn text(status: StatusCode, body: &str) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(format!("{body}\n"))));
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
@@ -256,7 +291,8 @@ pub fn text(status: StatusCode, body: String) -> Response<Body> {
 /// nginx answers "The plain HTTP request was sent to HTTPS port");
 /// anything else is closed.
 // ANCHOR: tls_or_answer
-async fn tls_or_answer(stream: TcpStream, peer: SocketAddr) -> Option<TcpStream> {
+async fn tls_or_answer(stream: TcpStream, peer: SocketAddr, lang: Lang) -> Option<TcpStream> {
+    let locale = lang.code();
     // ANCHOR: peek
     let mut first = [0; 1];
     // `peek` reads without taking: the TLS handshake still sees the byte.
@@ -265,32 +301,35 @@ async fn tls_or_answer(stream: TcpStream, peer: SocketAddr) -> Option<TcpStream>
         Ok(_) if first[0] == 0x16 => return Some(stream),
         Ok(_) if first[0].is_ascii_uppercase() => {}
         Ok(_) => {
-            debug!(%peer, first = first[0], "neither TLS nor HTTP: closed");
+            debug!(%peer, first = first[0], "{}", t!("log.neither", locale = locale));
             return None;
         }
         Err(error) => {
-            debug!(%peer, %error, "connection broke before the handshake");
+            debug!(%peer, %error, "{}", t!("log.broke", locale = locale));
             return None;
         }
     }
     // ANCHOR_END: peek
-    info!(%peer, "plain HTTP on the HTTPS port: answered 400");
+    info!(%peer, "{}", t!("log.plain_http", locale = locale));
     // Answered by hyper, so that the request is read before the answer and
     // the client sees the 400 (not a reset).
-    let service = service_fn(|request: Request<Incoming>| async move {
+    let service = service_fn(move |request: Request<Incoming>| async move {
+        // The visitor's language, else ours (no cookie: this is another origin).
+        let lang = language::choose(None, request.headers(), lang).lang;
         let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
+        let (colon, stop) = match lang {
+            Lang::En => (": ", "."),
+            Lang::ZhCn => ("：", "。"),
+        };
         let url = host.map_or_else(
-            || ".".to_owned(),
+            || stop.to_owned(),
             |host| {
                 let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-                format!(": https://{host}{path}")
+                format!("{colon}https://{host}{path}")
             },
         );
-        let body = format!(
-            "400 Bad Request: this port speaks HTTPS, and the request came in plain HTTP. \
-             Ask for the https:// address instead{url}\n"
-        );
-        Ok::<_, Infallible>(text(StatusCode::BAD_REQUEST, body))
+        let body = t!("http.plain_on_tls", locale = lang.code(), url = url);
+        Ok::<_, Infallible>(text(StatusCode::BAD_REQUEST, &body))
     });
     let mut http = hyper::server::conn::http1::Builder::new();
     // half_close: a client that sends its request and then shuts its
@@ -300,7 +339,7 @@ async fn tls_or_answer(stream: TcpStream, peer: SocketAddr) -> Option<TcpStream>
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(5));
     if let Err(error) = http.serve_connection(TokioIo::new(stream), service).await {
-        warn!(%peer, %error, "could not answer the plain HTTP request");
+        warn!(%peer, %error, "{}", t!("log.plain_failed", locale = locale));
     }
     None
 }

@@ -16,7 +16,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_https-server");
 /// `https-server serve --port 0 --certs DIR`, ready.
 async fn serve(certs: &Path, extra: &[&str]) -> (Process, std::net::SocketAddr) {
     let certs = certs.display().to_string();
-    let mut args = vec!["serve", "--port", "0", "--certs", &certs];
+    let mut args = vec!["--lang", "en", "serve", "--port", "0", "--certs", &certs];
     args.extend_from_slice(extra);
     Process::server(BINARY, &args).await
 }
@@ -28,14 +28,18 @@ async fn serve_then_inspect_trusted_untrusted_and_for_another_name() {
     let ca = certs.path().join("ca.pem").display().to_string();
     let target = format!("localhost:{}", addr.port());
 
-    let (status, out, _) = Process::output(BINARY, &["inspect", "--cacert", &ca, &target]).await;
+    let (status, out, _) = Process::output(
+        BINARY,
+        &["--lang", "en", "inspect", "--cacert", &ca, &target],
+    )
+    .await;
     assert!(status.success(), "{out}");
     assert!(out.contains("TLS version:   TLSv1_3"), "{out}");
     assert!(out.contains("ALPN:          h2"), "{out}");
     assert!(out.contains("names    127.0.0.1, ::1, localhost"), "{out}");
     assert!(out.contains("verified: trusted by"), "{out}");
 
-    let (status, out, err) = Process::output(BINARY, &["inspect", &target]).await;
+    let (status, out, err) = Process::output(BINARY, &["--lang", "en", "inspect", &target]).await;
     assert_eq!(status.code(), Some(1), "{out}{err}");
     assert!(
         out.contains("NOT verified against the system's trust store"),
@@ -48,7 +52,16 @@ async fn serve_then_inspect_trusted_untrusted_and_for_another_name() {
 
     let (status, out, _) = Process::output(
         BINARY,
-        &["inspect", "--cacert", &ca, "--sni", "example.com", &target],
+        &[
+            "--lang",
+            "en",
+            "inspect",
+            "--cacert",
+            &ca,
+            "--sni",
+            "example.com",
+            &target,
+        ],
     )
     .await;
     assert_eq!(status.code(), Some(1));
@@ -56,6 +69,25 @@ async fn serve_then_inspect_trusted_untrusted_and_for_another_name() {
         out.contains("name mismatch: the certificate is not for example.com"),
         "{out}"
     );
+
+    // The same in Chinese, for a student whose LANG is zh_CN.UTF-8.
+    let args = ["inspect", "--cacert", &ca, "--sni", "example.com", &target];
+    let output = std::process::Command::new(BINARY)
+        .args(args)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.contains("TLS 版本：     TLSv1_3"), "{out}");
+    assert!(out.contains("证书链（按服务器发来的顺序）："), "{out}");
+    assert!(
+        out.contains("名字不符：这张证书不是给 example.com 用的"),
+        "{out}"
+    );
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("example.com 的证书不受信任"), "{err}");
 
     // Ctrl-C: exit 0, and the log said where the CA is.
     server.signal("-INT").await;
@@ -81,7 +113,7 @@ async fn a_second_run_reuses_the_certificates() {
 
 /// Runs `serve` with `args`, which must fail: its stderr.
 async fn fails(args: &[&str]) -> String {
-    let mut all = vec!["serve", "--port", "0"];
+    let mut all = vec!["--lang", "en", "serve", "--port", "0"];
     all.extend_from_slice(args);
     let (status, out, err) = Process::output(BINARY, &all).await;
     assert_eq!(status.code(), Some(1), "{out}{err}");
@@ -144,7 +176,7 @@ async fn an_expired_certificate_starts_with_a_warning() {
         key_file.display().to_string(),
     );
     let args = [
-        "serve", "--port", "0", "--cert", &cert_file, "--key", &key_file,
+        "--lang", "en", "serve", "--port", "0", "--cert", &cert_file, "--key", &key_file,
     ];
     let (mut server, _) = Process::server(BINARY, &args).await;
     server.signal("-INT").await;
@@ -182,7 +214,7 @@ async fn the_hello_example_serves_hello_world_to_a_client_that_trusts_its_certif
 
 #[tokio::test]
 async fn the_demo_narrates_every_step() {
-    let (status, out, err) = Process::output(BINARY, &["demo"]).await;
+    let (status, out, err) = Process::output(BINARY, &["--lang", "en", "demo"]).await;
     assert!(status.success(), "{out}{err}");
     for expected in [
         "made a new local CA",

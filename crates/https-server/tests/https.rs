@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use common::lang::Lang;
 use common::tls::Identity;
 use https_server::client::{self, explain, tls_error};
 use https_server::server::ALPN;
@@ -133,7 +134,8 @@ async fn a_client_that_does_not_trust_the_ca_is_refused_as_unknown_issuer() {
         *tls,
         Error::InvalidCertificate(CertificateError::UnknownIssuer)
     );
-    assert!(explain(tls, "localhost").contains("unknown issuer"));
+    assert!(explain(tls, "localhost", Lang::En).contains("unknown issuer"));
+    assert!(explain(tls, "localhost", Lang::ZhCn).contains("不受信任"));
 }
 
 #[tokio::test]
@@ -154,8 +156,12 @@ async fn a_name_the_certificate_is_not_for_is_refused() {
         "{tls:?}"
     );
     assert_eq!(
-        explain(tls, "example.com"),
+        explain(tls, "example.com", Lang::En),
         "name mismatch: the certificate is not for example.com"
+    );
+    assert_eq!(
+        explain(tls, "example.com", Lang::ZhCn),
+        "名字不符：这张证书不是给 example.com 用的"
     );
     // By address, 127.0.0.1 is one of its names.
     let tls = client::connect(server.addr, "127.0.0.1", roots(&server.ca), &ALPN).await;
@@ -287,7 +293,7 @@ async fn the_redirect_keeps_path_and_query_refuses_a_bad_host_and_can_be_permane
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let _temporary = Background::spawn(|shutdown| {
-        https_server::redirect::serve(listener, 8443, false, shutdown)
+        https_server::redirect::serve(listener, 8443, false, Lang::En, shutdown)
     });
     let ask = |host: &str| {
         format!("GET /a/b?c=d HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").into_bytes()
@@ -315,8 +321,9 @@ async fn the_redirect_keeps_path_and_query_refuses_a_bad_host_and_can_be_permane
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let _permanent =
-        Background::spawn(|shutdown| https_server::redirect::serve(listener, 443, true, shutdown));
+    let _permanent = Background::spawn(|shutdown| {
+        https_server::redirect::serve(listener, 443, true, Lang::En, shutdown)
+    });
     let reply = testkit::http::Reply::parse(&raw(addr, &ask("example.test")).await);
     assert_eq!(reply.status, 308);
     assert_eq!(
