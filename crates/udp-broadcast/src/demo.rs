@@ -67,7 +67,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
 
     steps.next(&t!("demo.step3", locale = locale)).await;
     for (name, heard) in [("A", a), ("B", b)] {
-        for line in heard.summary(lang) {
+        for line in heard.summary() {
             demo_line(name, line);
         }
     }

@@ -138,7 +138,7 @@ async fn receive(addr: SocketAddr, count: Option<u64>, lang: Lang) -> Result {
     if stopped == Stopped::Asked {
         println!("{}", t!("receiver.stopped", locale = lang.code()));
     }
-    for line in heard.summary(lang) {
+    for line in heard.summary() {
         println!("{line}");
     }
     Ok(())

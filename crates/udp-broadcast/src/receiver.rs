@@ -23,22 +23,33 @@ pub enum Stopped {
 }
 
 /// What a receiver heard: common's count per sender, and which senders it
-/// counted, so that it can say its summary in either language.
-#[derive(Debug, Default)]
+/// counted, so that it can say each line and its summary in its language.
+/// (`udp-multicast` has the same.)
+#[derive(Debug)]
 pub struct Heard {
     /// The count per sender (`common::datagram`).
     pub tallies: Tallies,
     /// The senders `tallies` keeps a tally for (at most `MAX_SENDERS`),
     /// each with the lowest and highest number it sent, for the summary.
     senders: BTreeMap<SocketAddr, (u64, u64)>,
+    lang: Lang,
 }
 
 impl Heard {
-    /// Counts one datagram from `from` and returns its line in `lang`: the
-    /// seed's `client got hello #3 from 127.0.0.1:53012`, plus a note when
-    /// the numbering shows a gap or a late arrival.
-    pub fn record(&mut self, from: SocketAddr, datagram: &[u8], lang: Lang) -> String {
-        let locale = lang.code();
+    /// Nothing heard yet; lines and summary in `lang`.
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            tallies: Tallies::default(),
+            senders: BTreeMap::new(),
+            lang,
+        }
+    }
+
+    /// Counts one datagram from `from` and returns its line: the seed's
+    /// `client got hello #3 from 127.0.0.1:53012`, plus a note when the
+    /// numbering shows a gap or a late arrival.
+    pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> String {
+        let locale = self.lang.code();
         let arrival = self.tallies.record(from, datagram);
         // `arrival` is `Some` for a numbered datagram of a tracked sender.
         if let (Some(_), Some(number)) = (arrival, number_of(datagram)) {
@@ -63,10 +74,10 @@ impl Heard {
         .into_owned()
     }
 
-    /// The summary a receiver prints when it stops, in `lang`: one line in
-    /// all, then one line per sender.
-    pub fn summary(&self, lang: Lang) -> Vec<String> {
-        let locale = lang.code();
+    /// The summary a receiver prints when it stops: one line in all, then
+    /// one line per sender.
+    pub fn summary(&self) -> Vec<String> {
+        let locale = self.lang.code();
         let tallies = &self.tallies;
         let (total, senders) = (tallies.total(), self.senders.len());
         let mut lines = vec![if senders == 1 {
@@ -135,7 +146,7 @@ pub async fn run(
     tokio::pin!(stop);
     // As large as any datagram: a smaller buffer would cut longer ones short.
     let mut buffer = receive_buffer();
-    let mut heard = Heard::default();
+    let mut heard = Heard::new(lang);
     while limit.is_none_or(|limit| heard.tallies.total() < limit) {
         // One datagram and who sent it (the seed's `msg` and `rinfo`), or
         // Ctrl-C, whichever comes first.
@@ -143,7 +154,7 @@ pub async fn run(
             received = socket.recv_from(&mut buffer) => received?,
             () = &mut stop => return Ok((heard, Stopped::Asked)),
         };
-        print(heard.record(from, &buffer[..len], lang));
+        print(heard.record(from, &buffer[..len]));
     }
     Ok((heard, Stopped::Count))
 }
