@@ -157,3 +157,54 @@ fn help_speaks_the_users_language() {
     let english = help(&["--help", "--lang", "en"], "zh_CN.UTF-8");
     assert!(english.contains("The SQLite database file"), "{english}");
 }
+
+/// The server as a process with `TZ=Asia/Shanghai`: the page shows the
+/// stored UTC time eight hours later, the JSON keeps UTC.
+#[tokio::test]
+async fn the_guestbook_shows_times_in_the_servers_time_zone() {
+    use tokio::io::AsyncBufReadExt;
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("guestbook.sqlite3");
+    let templates = support::templates();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_http-template"))
+        .args(["--lang", "en", "--port", "0", "--db"])
+        .arg(&db)
+        .arg("--templates")
+        .arg(&templates)
+        .env("TZ", "Asia/Shanghai")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(support::LIMIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let addr: std::net::SocketAddr = line.strip_prefix("listening on ").unwrap().parse().unwrap();
+    let body = "name=ming&message=hi";
+    let raw = format!(
+        "POST /guestbook HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: {}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        support::FORM,
+        body.len()
+    );
+    assert_eq!(
+        testkit::http::exchange(addr, raw.as_bytes()).await.status,
+        303
+    );
+    let json = testkit::http::get(addr, "/api/guestbook").await;
+    let json: serde_json::Value = serde_json::from_slice(&json.body).unwrap();
+    let utc = json["messages"][0]["time"].as_str().unwrap().to_owned();
+    let page = testkit::http::get(addr, "/guestbook").await.text();
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let local = http_template::app::shown_in(&utc, &china);
+    assert!(utc.ends_with('Z'), "{utc}");
+    assert!(
+        page.contains(&format!("<time datetime=\"{utc}\">{local}</time>")),
+        "{utc} {local}\n{page}"
+    );
+}
