@@ -93,7 +93,7 @@ impl Server {
         let lang = config.lang;
         let pages =
             Pages::new(&config.templates, config.reload, lang).map_err(StartError::Templates)?;
-        let (store, closed) = Store::open(&config.db, config.busy_timeout).await?;
+        let (store, closed) = Store::open(&config.db, config.busy_timeout, lang).await?;
         Ok(Server {
             listener,
             app: Arc::new(App::new(pages, store, config.body_timeout, lang)),

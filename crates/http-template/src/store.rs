@@ -25,6 +25,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::lang::Lang;
 use rusqlite::{Connection, ErrorCode, params};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -108,8 +109,12 @@ impl Store {
     /// Opens (or creates, with its directory and table) the database at
     /// `path` on a new thread, and returns a handle to it, and a [`Closed`]
     /// to wait for the thread to end. `busy_timeout` is how long a write
-    /// waits for another program's lock.
-    pub async fn open(path: &Path, busy_timeout: Duration) -> Result<(Store, Closed), OpenError> {
+    /// waits for another program's lock; `lang` is the log's language.
+    pub async fn open(
+        path: &Path,
+        busy_timeout: Duration,
+        lang: Lang,
+    ) -> Result<(Store, Closed), OpenError> {
         let path = path.to_path_buf();
         let (jobs, mut queue) = mpsc::channel::<Job>(QUEUE);
         let (opened, open_result) = oneshot::channel();
@@ -120,7 +125,7 @@ impl Store {
                 // Dropped when this thread ends, whichever way: that is
                 // what `Closed::wait` waits for.
                 let _finished = finished;
-                let mut connection = match connect(&path, busy_timeout) {
+                let mut connection = match connect(&path, busy_timeout, lang) {
                     Ok(connection) => connection,
                     Err(error) => {
                         let _ = opened.send(Err(error));
@@ -252,7 +257,7 @@ pub enum OpenError {
 
 // ANCHOR: connect
 /// Opens the file, creating its directory and the table on first use.
-fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
+fn connect(path: &Path, busy_timeout: Duration, lang: Lang) -> Result<Connection, OpenError> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|error| OpenError::Directory {
             dir: dir.to_path_buf(),
@@ -279,7 +284,8 @@ fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError>
     let count: i64 = connection
         .query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0))
         .map_err(sqlite)?;
-    info!(path = %path.display(), messages = count, "guestbook database open");
+    let open = rust_i18n::t!("log.db_open", locale = lang.code());
+    info!(path = %path.display(), messages = count, "{open}");
     Ok(connection)
 }
 // ANCHOR_END: connect
