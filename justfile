@@ -90,11 +90,11 @@ ch2-chat-seed *args:
 ch2-chat *args:
     @cargo run --bin tcp-chat -- server "$@"
 
-# Join the chat room as NAME: a line goes to everyone, "@bob hi" to bob only, /users, /quit
+# Join the chat room [as NAME; asked for if left out]: a line goes to everyone, "@bob hi" to bob only, /users, /quit; --host IP for the teacher's
 [group('ch2 TCP')]
 [no-exit-message]
-ch2-chat-client name *args:
-    @cargo run --bin tcp-chat -- client --nickname "$@"
+ch2-chat-client *args:
+    @cargo run --bin tcp-chat -- client "$@"
 
 # The chat lesson in one process: the server and three scripted clients, every JSON line shown
 [group('ch2 TCP')]
