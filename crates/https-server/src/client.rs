@@ -32,16 +32,23 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 /// The CAs a client trusts: the one in `cacert` (a PEM file), or else the
-/// system's own trust store (`/etc/ssl/certs` on Debian).
-pub fn roots(cacert: Option<&Path>) -> Result<RootCertStore, String> {
+/// system's own trust store (`/etc/ssl/certs` on Debian). A problem is said
+/// in `lang`.
+pub fn roots(cacert: Option<&Path>, lang: Lang) -> Result<RootCertStore, String> {
+    let locale = lang.code();
     let mut roots = RootCertStore::empty();
     match cacert {
         Some(path) => {
             let certs = common::tls::read_certs(path).map_err(|e| e.to_string())?;
             for cert in certs {
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("{} is not a CA certificate: {e}", path.display()))?;
+                roots.add(cert).map_err(|e| {
+                    t!(
+                        "roots.not_ca",
+                        locale = locale,
+                        path = path.display(),
+                        error = e
+                    )
+                })?;
             }
         }
         None => {
@@ -50,9 +57,7 @@ pub fn roots(cacert: Option<&Path>) -> Result<RootCertStore, String> {
             let found = rustls_native_certs::load_native_certs();
             let (added, _ignored) = roots.add_parsable_certificates(found.certs);
             if added == 0 {
-                return Err(
-                    "the system trust store is empty (apt-get install ca-certificates)".into(),
-                );
+                return Err(t!("roots.empty", locale = locale).into_owned());
             }
         }
     }

@@ -89,7 +89,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     let authority = format!("localhost:{}", addr.port());
 
     steps.next(&t!("demo.step2", locale = locale)).await;
-    let roots = client::roots(Some(&ca_path)).map_err(other)?;
+    let roots = client::roots(Some(&ca_path), lang).map_err(other)?;
     let tls = client::connect(addr, "localhost", roots.clone(), &ALPN).await?;
     describe(&tls, lang);
     let answer = client::get(tls, &authority, "/connection.json").await?;
@@ -130,7 +130,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     steps.next(&t!("demo.step4", locale = locale)).await;
     let elsewhere = tempfile::tempdir()?;
     let stranger = Identity::local(elsewhere.path(), &[]).map_err(other)?;
-    let stranger_roots = client::roots(stranger.ca.as_deref()).map_err(other)?;
+    let stranger_roots = client::roots(stranger.ca.as_deref(), lang).map_err(other)?;
     refused(
         client::connect(addr, "localhost", stranger_roots, &ALPN).await,
         "localhost",

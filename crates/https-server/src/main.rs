@@ -215,7 +215,7 @@ async fn inspect(
         || text(lang, "inspect.system_store", &[]),
         |p| p.display().to_string(),
     );
-    let roots = client::roots(cacert.as_deref())?;
+    let roots = client::roots(cacert.as_deref(), lang)?;
     let at = addr.to_string();
     let seen = client::inspect(addr, &name, roots, lang)
         .await

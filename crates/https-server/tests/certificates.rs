@@ -111,7 +111,9 @@ fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
         .signed_by(&key, &issuer)
         .unwrap();
 
-    let roots = https_server::client::roots(Some(&dir.path().join("ca.pem"))).unwrap();
+    let roots =
+        https_server::client::roots(Some(&dir.path().join("ca.pem")), common::lang::Lang::En)
+            .unwrap();
     let verifier =
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots), common::tls::provider())
             .build()

@@ -41,7 +41,7 @@ async fn start(dir: &Path, config: Config) -> TestServer {
 }
 
 fn roots(ca: &Path) -> rustls::RootCertStore {
-    client::roots(Some(ca)).unwrap()
+    client::roots(Some(ca), Lang::En).unwrap()
 }
 
 /// `GET path` as a client that trusts `ca`, offering `alpn`.
