@@ -202,6 +202,12 @@ impl Site {
                 let mut response = text(StatusCode::RANGE_NOT_SATISFIABLE, &body);
                 let all = format!("bytes */{}", info.len);
                 response.headers_mut().insert(CONTENT_RANGE, header(&all));
+                // Its sentence is in the visitor's language: marked like our other answers.
+                let chosen = language::Chosen {
+                    lang,
+                    from_url: false,
+                };
+                language::mark(response.headers_mut(), chosen);
                 return Ok(response);
             }
         };

@@ -92,6 +92,12 @@ async fn a_range_past_the_end_gets_416_with_the_length() {
             .await;
         assert_eq!(reply.status, 416, "{range}");
         assert_eq!(reply.header("content-range"), Some("bytes */13"), "{range}");
+        // Its sentence is in a language, so it says it varies by language.
+        assert_eq!(
+            reply.header("vary"),
+            Some("Accept-Language, Cookie"),
+            "{range}"
+        );
     }
 }
 
