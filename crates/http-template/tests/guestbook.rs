@@ -308,6 +308,13 @@ async fn pages_hold_20_newest_first_and_any_page_value_gets_a_page() {
         middle.contains("<a href=\"/guestbook?page=3\">older</a>"),
         "{middle}"
     );
+    // Switching the language stays on this page.
+    assert!(
+        middle.contains("href=\"?page=2&amp;lang=zh-CN\""),
+        "{middle}"
+    );
+    let first = server.get("/guestbook").await.text();
+    assert!(first.contains("href=\"?lang=zh-CN\""), "{first}");
 }
 
 #[tokio::test]
