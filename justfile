@@ -312,31 +312,40 @@ ch6-ws-demo *args:
 demo *args:
     #!/usr/bin/env bash
     set -euo pipefail
+    # The headings in the terminal's language, as the demos themselves speak
+    # it (LC_ALL, LC_MESSAGES, LANG; `--lang` among the arguments wins).
+    locale="${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}"
+    case " $* " in *" --lang zh"*|*" --lang=zh"*) locale=zh ;; *" --lang en"*|*" --lang=en"*) locale=en ;; esac
     # One lesson: a heading, its own `just chN-…-demo` recipe with this recipe's arguments, a blank line.
     lesson() {
         local recipe=$1 title=$2
-        shift 2
+        [[ $locale == zh* ]] && title=$3
+        shift 3
         echo "=========================================================================="
         echo "== $title =="
         "{{just_executable()}}" --justfile "{{justfile()}}" "$recipe" "$@" || {
             local status=$?
-            echo "== $title: the demo stopped (exit status $status); \`just $recipe\` runs it alone" >&2
+            if [[ $locale == zh* ]]; then
+                echo "== $title：演示中途停止了（退出码 $status）；\`just $recipe\` 可以单独运行它" >&2
+            else
+                echo "== $title: the demo stopped (exit status $status); \`just $recipe\` runs it alone" >&2
+            fi
             exit "$status"
         }
         echo
     }
-    lesson ch1-concepts-demo "ch1 concepts: IP addresses and ports (concepts demo)" "$@"
-    lesson ch2-echo-demo "ch2 TCP: echo (tcp-echo demo)" "$@"
-    lesson ch2-chat-demo "ch2 TCP: chat room (tcp-chat demo)" "$@"
-    lesson ch3-unicast-demo "ch3 UDP: unicast (udp-unicast demo)" "$@"
-    lesson ch3-broadcast-demo "ch3 UDP: broadcast (udp-broadcast demo)" "$@"
-    lesson ch3-multicast-demo "ch3 UDP: multicast (udp-multicast demo)" "$@"
-    lesson ch4-static-demo "ch4 HTTP: static files (http-static demo)" "$@"
-    lesson ch4-template-demo "ch4 HTTP: templates and a guestbook (http-template demo)" "$@"
-    lesson ch5-https-demo "ch5 HTTPS: TLS, certificates and trust (https-server demo)" "$@"
-    lesson ch6-ws-demo "ch6 WebSocket: chat room (ws-chat demo)" "$@"
+    lesson ch1-concepts-demo "ch1 concepts: IP addresses and ports (concepts demo)" "第 1 章 基本概念：IP 地址和端口（concepts demo）" "$@"
+    lesson ch2-echo-demo "ch2 TCP: echo (tcp-echo demo)" "第 2 章 TCP：回显服务（tcp-echo demo）" "$@"
+    lesson ch2-chat-demo "ch2 TCP: chat room (tcp-chat demo)" "第 2 章 TCP：聊天室（tcp-chat demo）" "$@"
+    lesson ch3-unicast-demo "ch3 UDP: unicast (udp-unicast demo)" "第 3 章 UDP：单播（udp-unicast demo）" "$@"
+    lesson ch3-broadcast-demo "ch3 UDP: broadcast (udp-broadcast demo)" "第 3 章 UDP：广播（udp-broadcast demo）" "$@"
+    lesson ch3-multicast-demo "ch3 UDP: multicast (udp-multicast demo)" "第 3 章 UDP：组播（udp-multicast demo）" "$@"
+    lesson ch4-static-demo "ch4 HTTP: static files (http-static demo)" "第 4 章 HTTP：静态文件服务（http-static demo）" "$@"
+    lesson ch4-template-demo "ch4 HTTP: templates and a guestbook (http-template demo)" "第 4 章 HTTP：模板和留言板（http-template demo）" "$@"
+    lesson ch5-https-demo "ch5 HTTPS: TLS, certificates and trust (https-server demo)" "第 5 章 HTTPS：TLS、证书和信任（https-server demo）" "$@"
+    lesson ch6-ws-demo "ch6 WebSocket: chat room (ws-chat demo)" "第 6 章 WebSocket：聊天室（ws-chat demo）" "$@"
     echo "=========================================================================="
-    echo "== all 10 demos done"
+    if [[ $locale == zh* ]]; then echo "== 10 个演示全部完成"; else echo "== all 10 demos done"; fi
 
 # Build the pages as two books (English, and 中文 under /zh-CN/) and serve them on 127.0.0.1:PORT; installs mdbook and mdbook-mermaid with cargo if missing
 [group('course')]
