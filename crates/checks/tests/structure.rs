@@ -157,9 +157,13 @@ fn common_is_small_enough_to_read_in_one_sitting() {
     let mut total = 0;
     let mut each = Vec::new();
     for file in rust_files(&src) {
-        // Chapter 5's certificate plumbing, behind the `tls` feature, is
-        // counted apart: lessons without TLS do not compile it.
-        if file.components().any(|part| part.as_os_str() == "tls") || file.ends_with("tls.rs") {
+        // Chapter 5's certificate plumbing and chapters 4–5's language per
+        // request, behind the `tls` and `web` features, are counted apart:
+        // the other lessons do not compile them.
+        if file.components().any(|part| part.as_os_str() == "tls")
+            || file.ends_with("tls.rs")
+            || file.ends_with("web.rs")
+        {
             continue;
         }
         let lines = non_test_lines(&file);

@@ -13,6 +13,8 @@
 //!
 //! Behind the `tls` feature, counted apart: `tls`, chapter 5's certificates
 //! (a local CA, the `--certs/--cert/--key/--san` flags, the rustls config).
+//! Behind the `web` feature, counted apart too: `web`, the language of a
+//! web answer, per request (chapters 4 and 5).
 
 // common's own texts, English and Chinese: `locales/app.yml`.
 rust_i18n::i18n!("locales", fallback = "en");
@@ -28,3 +30,5 @@ pub mod net;
 pub mod shutdown;
 #[cfg(feature = "tls")]
 pub mod tls;
+#[cfg(feature = "web")]
+pub mod web;

@@ -43,7 +43,10 @@
 pub mod access_log;
 pub mod cache;
 pub mod demo;
-pub mod language;
+/// Which language each answer is in: shared by the three web lessons, in
+/// `common::web` (`?lang=`, the cookie, `Accept-Language`, `Vary`, an ETag
+/// per language).
+pub use common::web as language;
 pub mod listing;
 pub mod path;
 pub mod range;

@@ -40,7 +40,10 @@
 pub mod app;
 pub mod demo;
 pub mod form;
-pub mod language;
+/// Which language each answer is in: shared by the three web lessons, in
+/// `common::web` (`?lang=`, the cookie, `Accept-Language`, `Vary`, an ETag
+/// per language).
+pub use common::web as language;
 pub mod pages;
 pub mod respond;
 pub mod server;

@@ -34,7 +34,10 @@
 
 pub mod client;
 pub mod demo;
-pub mod language;
+/// Which language each answer is in: shared by the three web lessons, in
+/// `common::web` (`?lang=`, the cookie, `Accept-Language`, `Vary`, an ETag
+/// per language).
+pub use common::web as language;
 pub mod page;
 pub mod redirect;
 pub mod server;

@@ -1,8 +1,10 @@
-//! Which language a page is in: chosen per request, never for the whole
-//! server, so two browsers in two languages each get theirs.
+//! Which language a web server's own answers are in (chapters 4 and 5:
+//! http-static's listing and errors, http-template's pages, https-server's
+//! page): chosen per request, never for the whole server, so two browsers
+//! in two languages each get theirs. Behind the `web` feature.
 //!
-//! In order: `?lang=zh-CN` or `?lang=en` on the URL (the switch link at the
-//! top of every page), then the `lang` cookie that link sets (so the next
+//! In order: `?lang=zh-CN` or `?lang=en` on the URL (the switch link on the
+//! page), then the `lang` cookie that link sets (so the next
 //! pages stay in that language), then the browser's `Accept-Language`,
 //! then the server's own `--lang`.
 //!
@@ -13,10 +15,9 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use common::lang::Lang;
+use crate::lang::Lang;
 use http::HeaderMap;
 use http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, COOKIE, HeaderValue, SET_COOKIE, VARY};
-use serde::Deserialize;
 
 /// The cookie that remembers the switch.
 pub const COOKIE_NAME: &str = "lang";
@@ -32,13 +33,13 @@ pub struct Chosen {
 /// The language for a request with this `query` and these `headers`;
 /// `default` is the server's `--lang`.
 pub fn choose(query: Option<&str>, headers: &HeaderMap, default: Lang) -> Chosen {
-    #[derive(Deserialize)]
-    struct Query {
-        lang: Option<String>,
-    }
+    // `lang=zh-CN` among the query's `name=value` pairs (both values are
+    // plain ASCII: nothing to decode).
     let asked = query
-        .and_then(|q| serde_urlencoded::from_str::<Query>(q).ok())
-        .and_then(|q| Lang::from_tag(&q.lang?));
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .find_map(|pair| pair.strip_prefix("lang="))
+        .and_then(Lang::from_tag);
     if let Some(lang) = asked {
         return Chosen {
             lang,
@@ -75,6 +76,12 @@ pub fn mark(headers: &mut HeaderMap, chosen: Chosen) {
             headers.insert(SET_COOKIE, value);
         }
     }
+}
+
+/// `response`, [`mark`]ed: for the server's own answers.
+pub fn marked<B>(mut response: http::Response<B>, chosen: Chosen) -> http::Response<B> {
+    mark(response.headers_mut(), chosen);
+    response
 }
 
 /// A page's `ETag`: its language and a hash of its bytes, so it changes
