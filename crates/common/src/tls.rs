@@ -21,6 +21,9 @@
 //! when it is missing or expired, or when the names asked for change, and
 //! the CA too when it cannot vouch for a new name.
 //!
+//! Every note and error is in the `lang` handed in (texts `tls.*` in
+//! `locales/app.yml`).
+//!
 //! One crypto provider, `ring`, is named explicitly ([`provider`]) rather
 //! than left to rustls' process-wide default: with two providers compiled
 //! in, an unnamed default panics at the first handshake.
@@ -37,12 +40,15 @@ use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DnType, ExtendedKeyUsagePurpose,
     GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints,
 };
+use rust_i18n::t;
 use rustls::ServerConfig;
 use rustls::crypto::CryptoProvider;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
+
+use crate::lang::Lang;
 
 /// The names every local server certificate is for.
 const ALWAYS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -89,6 +95,11 @@ fn error(text: impl Into<String>) -> TlsError {
     TlsError(text.into())
 }
 
+/// A reason or a note, owned (`t!` lends a `Cow`).
+fn owned(text: std::borrow::Cow<'_, str>) -> String {
+    text.into_owned()
+}
+
 /// The crypto provider every config here is built with: ring.
 pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
@@ -109,29 +120,44 @@ pub struct Identity {
 
 impl Identity {
     /// `--cert`/`--key` if given, else the local CA's server certificate,
-    /// made or remade as needed.
-    pub fn load_or_make(args: &TlsArgs) -> Result<Self, TlsError> {
+    /// made or remade as needed; notes and errors in `lang`.
+    pub fn load_or_make(args: &TlsArgs, lang: Lang) -> Result<Self, TlsError> {
         match (&args.cert, &args.key) {
-            (Some(cert), Some(key)) => Self::load(cert, key),
-            _ => Self::local(&args.certs, &args.san),
+            (Some(cert), Some(key)) => Self::load(cert, key, lang),
+            _ => Self::local(&args.certs, &args.san, lang),
         }
     }
 
     /// The user's own PEM files.
-    pub fn load(cert: &Path, key: &Path) -> Result<Self, TlsError> {
-        let chain = read_certs(cert)?;
-        let key_pem = read(key)?;
-        let key = PrivateKeyDer::from_pem_slice(&key_pem)
-            .map_err(|e| error(format!("{} is not a PEM private key: {e}", key.display())))?;
-        let mut notes = vec![format!("certificate from {}", cert.display())];
-        if let Ok(leaf) = parse(&chain[0])
+    pub fn load(cert: &Path, key: &Path, lang: Lang) -> Result<Self, TlsError> {
+        let locale = lang.code();
+        let chain = read_certs(cert, lang)?;
+        let key_pem = read(key, lang)?;
+        let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
+            let path = key.display();
+            error(t!(
+                "tls.error.not_key",
+                locale = locale,
+                path = path,
+                error = e
+            ))
+        })?;
+        let path = cert.display();
+        let mut notes = vec![owned(t!(
+            "tls.note.from_file",
+            locale = locale,
+            path = path
+        ))];
+        if let Ok(leaf) = parse(&chain[0], lang)
             && leaf.validity().not_after.timestamp() < OffsetDateTime::now_utc().unix_timestamp()
         {
-            notes.push(format!(
-                "warning: {} expired on {}: clients will refuse it",
-                cert.display(),
-                leaf.validity().not_after
-            ));
+            let date = leaf.validity().not_after;
+            notes.push(owned(t!(
+                "tls.note.expired",
+                locale = locale,
+                path = path,
+                date = date
+            )));
         }
         Ok(Self {
             chain,
@@ -143,47 +169,49 @@ impl Identity {
 
     // ANCHOR: local
     /// The local CA's server certificate in `dir`, for localhost and `sans`.
-    pub fn local(dir: &Path, sans: &[String]) -> Result<Self, TlsError> {
+    pub fn local(dir: &Path, sans: &[String], lang: Lang) -> Result<Self, TlsError> {
+        let (locale, shown) = (lang.code(), dir.display());
         let wanted: BTreeSet<String> = ALWAYS
             .iter()
             .map(|s| (*s).to_owned())
             .chain(sans.iter().map(|s| s.trim().to_ascii_lowercase()))
             .collect();
-        fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
+        fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e, lang))?;
         let files = Files::in_dir(dir);
         let mut notes = Vec::new();
 
         // The CA: reused while it is valid and can vouch for every name.
         let mut ca_made = false;
-        let ca = match ca_if_usable(&files, &wanted) {
+        let ca = match ca_if_usable(&files, &wanted, lang) {
             Ok(ca) => ca,
             Err(why) => {
-                notes.push(format!("made a new local CA in {} ({why})", dir.display()));
+                notes.push(owned(t!(
+                    "tls.note.new_ca",
+                    locale = locale,
+                    dir = shown,
+                    why = why
+                )));
                 if files.ca.exists() {
-                    notes.push(
-                        "the old CA is replaced: if you trusted it somewhere, remove it there \
-                         and trust the new one"
-                            .to_owned(),
-                    );
+                    notes.push(owned(t!("tls.note.ca_replaced", locale = locale)));
                 }
                 ca_made = true;
-                make_ca(&files, &wanted)?
+                make_ca(&files, &wanted, lang)?
             }
         };
         // The server certificate: reused while valid, for the same names,
         // and signed by this CA.
         let reason = if ca_made {
-            Some("the CA is new".to_owned())
+            Some(owned(t!("tls.why.ca_new", locale = locale)))
         } else {
-            leaf_needs_remaking(&files, &wanted)
+            leaf_needs_remaking(&files, &wanted, lang)
         };
         if let Some(why) = reason {
-            notes.push(format!("made a new server certificate ({why})"));
-            make_leaf(&files, &ca, &wanted)?;
+            notes.push(owned(t!("tls.note.new_leaf", locale = locale, why = why)));
+            make_leaf(&files, &ca, &wanted, lang)?;
         } else {
-            notes.push(format!("reusing the certificates in {}", dir.display()));
+            notes.push(owned(t!("tls.note.reusing", locale = locale, dir = shown)));
         }
-        let mut identity = Self::load(&files.leaf, &files.leaf_key)?;
+        let mut identity = Self::load(&files.leaf, &files.leaf_key, lang)?;
         identity.ca = Some(files.ca.clone());
         identity.notes = notes;
         Ok(identity)
@@ -192,13 +220,14 @@ impl Identity {
 
     /// A rustls server config presenting this identity, offering `alpn`
     /// (`h2`, `http/1.1`) in that order of preference; TLS 1.2 and 1.3.
-    pub fn server_config(&self, alpn: &[&[u8]]) -> Result<ServerConfig, TlsError> {
+    pub fn server_config(&self, alpn: &[&[u8]], lang: Lang) -> Result<ServerConfig, TlsError> {
+        let locale = lang.code();
         let mut config = ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| error(format!("cannot set up TLS: {e}")))?
+            .map_err(|e| error(t!("tls.error.setup", locale = locale, error = e)))?
             .with_no_client_auth()
             .with_single_cert(self.chain.clone(), self.key.clone_key())
-            .map_err(|e| error(format!("the certificate and key do not go together: {e}")))?;
+            .map_err(|e| error(t!("tls.error.mismatch", locale = locale, error = e)))?;
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
         Ok(config)
     }
@@ -227,53 +256,66 @@ impl Files {
 fn ca_if_usable(
     files: &Files,
     wanted: &BTreeSet<String>,
+    lang: Lang,
 ) -> Result<Issuer<'static, KeyPair>, String> {
+    let locale = lang.code();
+    let unreadable = |file: &str| owned(t!("tls.why.unreadable", locale = locale, file = file));
     let (Ok(pem), Ok(key)) = (
         fs::read_to_string(&files.ca),
         fs::read_to_string(&files.ca_key),
     ) else {
-        return Err("there was none".into());
+        return Err(owned(t!("tls.why.none", locale = locale)));
     };
-    let der =
-        CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|_| "ca.pem was unreadable")?;
-    let cert = parse(&der).map_err(|_| "ca.pem was unreadable")?;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|_| unreadable("ca.pem"))?;
+    let cert = parse(&der, lang).map_err(|_| unreadable("ca.pem"))?;
     if expires_within(&cert, Duration::days(1)) {
-        return Err("the old one expired".into());
+        return Err(owned(t!("tls.why.expired", locale = locale)));
     }
     let covered = permitted_names(&cert);
     if let Some(name) = wanted.iter().find(|name| !covered.contains(*name)) {
-        return Err(format!("the old one could not vouch for {name}"));
+        return Err(owned(t!(
+            "tls.why.cannot_vouch",
+            locale = locale,
+            name = name
+        )));
     }
-    let key = KeyPair::from_pem(&key).map_err(|_| "ca-key.pem was unreadable")?;
-    Issuer::from_ca_cert_pem(&pem, key).map_err(|_| "ca.pem was unreadable".into())
+    let key = KeyPair::from_pem(&key).map_err(|_| unreadable("ca-key.pem"))?;
+    Issuer::from_ca_cert_pem(&pem, key).map_err(|_| unreadable("ca.pem"))
 }
 
 /// Why the server certificate must be made again, if it must.
-fn leaf_needs_remaking(files: &Files, wanted: &BTreeSet<String>) -> Option<String> {
-    let Ok(chain) = read_certs(&files.leaf) else {
-        return Some("there was none".into());
+fn leaf_needs_remaking(files: &Files, wanted: &BTreeSet<String>, lang: Lang) -> Option<String> {
+    let locale = lang.code();
+    let Ok(chain) = read_certs(&files.leaf, lang) else {
+        return Some(owned(t!("tls.why.none", locale = locale)));
     };
     if !files.leaf_key.exists() {
-        return Some("its key was missing".into());
+        return Some(owned(t!("tls.why.key_missing", locale = locale)));
     }
-    let Ok(leaf) = parse(&chain[0]) else {
-        return Some("server.pem was unreadable".into());
+    let Ok(leaf) = parse(&chain[0], lang) else {
+        return Some(owned(t!(
+            "tls.why.unreadable",
+            locale = locale,
+            file = "server.pem"
+        )));
     };
     if expires_within(&leaf, Duration::days(1)) {
-        return Some("the old one expired".into());
+        return Some(owned(t!("tls.why.expired", locale = locale)));
     }
     let names = subject_alt_names(&leaf);
     if names != *wanted {
-        return Some(format!(
-            "it was for {}, now asked for {}",
-            join(&names),
-            join(wanted)
-        ));
+        let (old, new) = (join(&names), join(wanted));
+        return Some(owned(t!(
+            "tls.why.names_changed",
+            locale = locale,
+            old = old,
+            new = new
+        )));
     }
     // Signed by the CA as it is now? (A CA made elsewhere in the meantime.)
-    let ca = read_certs(&files.ca).ok()?;
-    let ca = parse(&ca[0]).ok()?;
-    (leaf.issuer() != ca.subject()).then(|| "it was signed by another CA".into())
+    let ca = read_certs(&files.ca, lang).ok()?;
+    let ca = parse(&ca[0], lang).ok()?;
+    (leaf.issuer() != ca.subject()).then(|| owned(t!("tls.why.other_ca", locale = locale)))
 }
 
 fn join(names: &BTreeSet<String>) -> String {
@@ -281,8 +323,14 @@ fn join(names: &BTreeSet<String>) -> String {
 }
 
 /// Makes the local CA, constrained to the `wanted` names, and writes it.
-fn make_ca(files: &Files, wanted: &BTreeSet<String>) -> Result<Issuer<'static, KeyPair>, TlsError> {
-    let key = KeyPair::generate().map_err(|e| error(format!("cannot make a key: {e}")))?;
+fn make_ca(
+    files: &Files,
+    wanted: &BTreeSet<String>,
+    lang: Lang,
+) -> Result<Issuer<'static, KeyPair>, TlsError> {
+    let locale = lang.code();
+    let key = KeyPair::generate()
+        .map_err(|e| error(t!("tls.error.make_key", locale = locale, error = e)))?;
     let now = OffsetDateTime::now_utc();
     let mut params = CertificateParams::default();
     // A name of its own: a client looks for a certificate's issuer by name,
@@ -328,9 +376,9 @@ fn make_ca(files: &Files, wanted: &BTreeSet<String>) -> Result<Issuer<'static, K
     // ANCHOR_END: name_constraints
     let cert = params
         .self_signed(&key)
-        .map_err(|e| error(format!("cannot make the CA: {e}")))?;
-    write(&files.ca, cert.pem().as_bytes(), false)?;
-    write(&files.ca_key, key.serialize_pem().as_bytes(), true)?;
+        .map_err(|e| error(t!("tls.error.make_ca", locale = locale, error = e)))?;
+    write(&files.ca, cert.pem().as_bytes(), false, lang)?;
+    write(&files.ca_key, key.serialize_pem().as_bytes(), true, lang)?;
     Ok(Issuer::new(params, key))
 }
 
@@ -340,10 +388,12 @@ fn make_leaf(
     files: &Files,
     ca: &Issuer<'static, KeyPair>,
     wanted: &BTreeSet<String>,
+    lang: Lang,
 ) -> Result<(), TlsError> {
+    let locale = lang.code();
     let names: Vec<String> = wanted.iter().cloned().collect();
     let mut params = CertificateParams::new(names)
-        .map_err(|e| error(format!("not a name or an address for a certificate: {e}")))?;
+        .map_err(|e| error(t!("tls.error.bad_name", locale = locale, error = e)))?;
     params
         .distinguished_name
         .push(DnType::CommonName, "net-lessons server");
@@ -354,38 +404,47 @@ fn make_leaf(
     let now = OffsetDateTime::now_utc();
     params.not_before = now - Duration::hours(1);
     params.not_after = now + Duration::days(LEAF_DAYS);
-    let key = KeyPair::generate().map_err(|e| error(format!("cannot make a key: {e}")))?;
+    let key = KeyPair::generate()
+        .map_err(|e| error(t!("tls.error.make_key", locale = locale, error = e)))?;
     let cert = params
         .signed_by(&key, ca)
-        .map_err(|e| error(format!("cannot sign the server certificate: {e}")))?;
-    write(&files.leaf, cert.pem().as_bytes(), false)?;
-    write(&files.leaf_key, key.serialize_pem().as_bytes(), true)
+        .map_err(|e| error(t!("tls.error.sign", locale = locale, error = e)))?;
+    write(&files.leaf, cert.pem().as_bytes(), false, lang)?;
+    write(&files.leaf_key, key.serialize_pem().as_bytes(), true, lang)
 }
 // ANCHOR_END: leaf
 
-/// The certificates in a PEM file, or one sentence saying why not.
-pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let pem = read(path)?;
+/// The certificates in a PEM file, or one sentence (in `lang`) saying why not.
+pub fn read_certs(path: &Path, lang: Lang) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let pem = read(path, lang)?;
     let chain: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
+    let (locale, path) = (lang.code(), path.display());
     match chain {
         Ok(chain) if !chain.is_empty() => Ok(chain),
-        Ok(_) => Err(error(format!(
-            "{} holds no certificate: expected PEM (-----BEGIN CERTIFICATE-----)",
-            path.display()
-        ))),
-        Err(e) => Err(error(format!(
-            "{} is not a PEM certificate: {e}",
-            path.display()
+        Ok(_) => Err(error(t!("tls.error.no_cert", locale = locale, path = path))),
+        Err(e) => Err(error(t!(
+            "tls.error.not_pem",
+            locale = locale,
+            path = path,
+            error = e
         ))),
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
-    fs::read(path).map_err(|e| error(format!("cannot read {}: {e}", path.display())))
+fn read(path: &Path, lang: Lang) -> Result<Vec<u8>, TlsError> {
+    fs::read(path).map_err(|e| {
+        let path = path.display();
+        error(t!(
+            "tls.error.read",
+            locale = lang.code(),
+            path = path,
+            error = e
+        ))
+    })
 }
 
 /// Writes `bytes` to `path`; a private key readable by its owner only.
-fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), TlsError> {
+fn write(path: &Path, bytes: &[u8], private: bool, lang: Lang) -> Result<(), TlsError> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -394,30 +453,35 @@ fn write(path: &Path, bytes: &[u8], private: bool) -> Result<(), TlsError> {
         options.mode(0o600);
     }
     let _ = private;
-    let mut file = options.open(path).map_err(|e| cannot_write(path, &e))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| cannot_write(path, &e, lang))?;
     // The mode above applies to a new file only; a key remade over an old
     // file gets it here.
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(|e| cannot_write(path, &e))?;
+            .map_err(|e| cannot_write(path, &e, lang))?;
     }
-    io::Write::write_all(&mut file, bytes).map_err(|e| cannot_write(path, &e))
+    io::Write::write_all(&mut file, bytes).map_err(|e| cannot_write(path, &e, lang))
 }
 
-fn cannot_write(path: &Path, e: &io::Error) -> TlsError {
-    error(format!(
-        "cannot write the certificates to {}: {e} (choose another directory with --certs)",
-        path.display()
+fn cannot_write(path: &Path, e: &io::Error, lang: Lang) -> TlsError {
+    let path = path.display();
+    error(t!(
+        "tls.error.write",
+        locale = lang.code(),
+        path = path,
+        error = e
     ))
 }
 
-/// A DER certificate, parsed.
-pub fn parse<'a>(der: &'a CertificateDer<'_>) -> Result<X509Certificate<'a>, TlsError> {
+/// A DER certificate, parsed (why not, in `lang`).
+pub fn parse<'a>(der: &'a CertificateDer<'_>, lang: Lang) -> Result<X509Certificate<'a>, TlsError> {
     X509Certificate::from_der(der)
         .map(|(_, cert)| cert)
-        .map_err(|e| error(format!("not an X.509 certificate: {e}")))
+        .map_err(|e| error(t!("tls.error.not_x509", locale = lang.code(), error = e)))
 }
 
 fn expires_within(cert: &X509Certificate<'_>, margin: Duration) -> bool {
@@ -471,5 +535,37 @@ fn general_name(name: &GeneralName<'_>) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory of its own under the system's temp dir, removed after.
+    fn in_temp_dir(name: &str, test: impl FnOnce(&Path)) {
+        let dir = std::env::temp_dir().join(format!("common-tls-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        test(&dir);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_notes_and_errors_speak_chinese_when_asked() {
+        in_temp_dir("zh", |dir| {
+            let made = Identity::local(dir, &[], Lang::ZhCn).unwrap();
+            let notes = made.notes.join("\n");
+            assert!(notes.contains("新建了一个本地 CA（之前还没有）"), "{notes}");
+            assert!(
+                notes.contains("新签发了一张服务器证书（CA 是新建的）"),
+                "{notes}"
+            );
+            let again = Identity::local(dir, &[], Lang::ZhCn).unwrap();
+            assert!(again.notes[0].starts_with("继续使用"), "{:?}", again.notes);
+            let english = Identity::local(dir, &[], Lang::En).unwrap();
+            assert!(english.notes[0].starts_with("reusing the certificates in"));
+            let missing = read_certs(&dir.join("missing.pem"), Lang::ZhCn).unwrap_err();
+            assert!(missing.to_string().starts_with("无法读取"), "{missing}");
+        });
     }
 }

@@ -105,14 +105,14 @@ async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Er
     // Certificates first: a bad --cert is one sentence before anything binds.
     let scheme = if args.tls { "https" } else { "http" };
     let tls = if args.tls {
-        let identity = Identity::load_or_make(&args.certificates)?;
+        let identity = Identity::load_or_make(&args.certificates, lang)?;
         for note in &identity.notes {
             tracing::info!("{note}");
         }
         if let Some(ca) = &identity.ca {
             tracing::info!("{}", http_static::text::trust_ca(lang, ca));
         }
-        Some(Arc::new(tls_config(&identity)?))
+        Some(Arc::new(tls_config(&identity, lang)?))
     } else {
         None
     };
@@ -141,8 +141,11 @@ async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Er
 /// shows HTTP/2), and no session resumption, as the benchmark's nginx peer
 /// is configured (`ssl_session_cache off; ssl_session_tickets off`): every
 /// new connection is a full handshake.
-fn tls_config(identity: &Identity) -> Result<rustls::ServerConfig, common::tls::TlsError> {
-    let mut config = identity.server_config(&[b"http/1.1"])?;
+fn tls_config(
+    identity: &Identity,
+    lang: Lang,
+) -> Result<rustls::ServerConfig, common::tls::TlsError> {
+    let mut config = identity.server_config(&[b"http/1.1"], lang)?;
     config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
     Ok(config)

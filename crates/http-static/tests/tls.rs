@@ -9,6 +9,7 @@ mod support;
 
 use std::sync::Arc;
 
+use common::lang::Lang;
 use common::tls::Identity;
 use http_static::{Config, Server};
 use support::site;
@@ -18,8 +19,8 @@ use tokio::net::TcpListener;
 #[tokio::test]
 async fn the_site_over_https_answers_ranges_and_304_as_over_http() {
     let (root, certs) = (site(), tempfile::tempdir().unwrap());
-    let identity = Identity::local(certs.path(), &[]).unwrap();
-    let tls = identity.server_config(&[b"http/1.1"]).unwrap();
+    let identity = Identity::local(certs.path(), &[], Lang::En).unwrap();
+    let tls = identity.server_config(&[b"http/1.1"], Lang::En).unwrap();
     let config = Config {
         root: root.path().to_path_buf(),
         tls: Some(Arc::new(tls)),

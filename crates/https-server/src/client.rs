@@ -39,7 +39,7 @@ pub fn roots(cacert: Option<&Path>, lang: Lang) -> Result<RootCertStore, String>
     let mut roots = RootCertStore::empty();
     match cacert {
         Some(path) => {
-            let certs = common::tls::read_certs(path).map_err(|e| e.to_string())?;
+            let certs = common::tls::read_certs(path, lang).map_err(|e| e.to_string())?;
             for cert in certs {
                 roots.add(cert).map_err(|e| {
                     t!(

@@ -31,7 +31,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     let mut steps = Steps::new(args, lang);
     let dir = tempfile::tempdir()?;
     steps.next(&t!("demo.step1", locale = locale)).await;
-    let identity = Identity::local(dir.path(), &[]).map_err(other)?;
+    let identity = Identity::local(dir.path(), &[], lang).map_err(other)?;
     let new_dir = t!("demo.new_dir", locale = locale);
     for note in &identity.notes {
         demo_line(
@@ -40,16 +40,16 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
         );
     }
     let ca_path = identity.ca.clone().unwrap_or_default();
-    let ca = common::tls::read_certs(&ca_path).map_err(other)?;
-    let ca_cert = Certificate::of(&ca[0]);
+    let ca = common::tls::read_certs(&ca_path, lang).map_err(other)?;
+    let ca_cert = Certificate::of(&ca[0], lang);
     let subject = &ca_cert.subject;
     demo_line("certs", t!("demo.ca", locale = locale, subject = subject));
-    if let Ok(parsed) = common::tls::parse(&ca[0]) {
+    if let Ok(parsed) = common::tls::parse(&ca[0], lang) {
         let names: Vec<String> = common::tls::permitted_names(&parsed).into_iter().collect();
         let names = names.join(", ");
         demo_line("certs", t!("demo.ca_names", locale = locale, names = names));
     }
-    let leaf = Certificate::of(&identity.chain[0]);
+    let leaf = Certificate::of(&identity.chain[0], lang);
     let (subject, names) = (&leaf.subject, leaf.names.join(", "));
     demo_line(
         "certs",
@@ -129,7 +129,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
 
     steps.next(&t!("demo.step4", locale = locale)).await;
     let elsewhere = tempfile::tempdir()?;
-    let stranger = Identity::local(elsewhere.path(), &[]).map_err(other)?;
+    let stranger = Identity::local(elsewhere.path(), &[], lang).map_err(other)?;
     let stranger_roots = client::roots(stranger.ca.as_deref(), lang).map_err(other)?;
     refused(
         client::connect(addr, "localhost", stranger_roots, &ALPN).await,

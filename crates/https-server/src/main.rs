@@ -130,7 +130,7 @@ async fn serve(
     redirect: Option<(u16, bool)>,
     config: Config,
 ) -> Result<(), Box<dyn Error>> {
-    let identity = Identity::load_or_make(tls)?;
+    let identity = Identity::load_or_make(tls, config.lang)?;
     let listener = common::net::bind_tcp(listen.addr()).await?;
     let redirect = match redirect {
         Some((port, permanent)) => {
@@ -244,7 +244,7 @@ async fn inspect(
         text(lang, "inspect.chain", &[]),
     ];
     for (i, der) in seen.chain.iter().enumerate() {
-        let cert = https_server::page::Certificate::of(der);
+        let cert = https_server::page::Certificate::of(der, lang);
         let i = i.to_string();
         report.push(text(
             lang,

@@ -41,9 +41,10 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Reads `der`; an unreadable certificate is shown as such.
-    pub fn of(der: &CertificateDer<'_>) -> Self {
-        match common::tls::parse(der) {
+    /// Reads `der`; an unreadable certificate is shown as such (why, in
+    /// `lang`).
+    pub fn of(der: &CertificateDer<'_>, lang: Lang) -> Self {
+        match common::tls::parse(der, lang) {
             Ok(cert) => Self {
                 subject: cert.subject().to_string(),
                 issuer: cert.issuer().to_string(),
@@ -74,8 +75,9 @@ impl Certificate {
 
 impl Connection {
     // ANCHOR: connection_of
-    /// What rustls knows about `tls` after the handshake.
-    pub fn of(tls: &ServerConnection, chain: &[CertificateDer<'_>]) -> Self {
+    /// What rustls knows about `tls` after the handshake (a certificate
+    /// that cannot be read says why in `lang`).
+    pub fn of(tls: &ServerConnection, chain: &[CertificateDer<'_>], lang: Lang) -> Self {
         Self {
             version: tls
                 .protocol_version()
@@ -90,7 +92,7 @@ impl Connection {
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
             sni: tls.server_name().map(str::to_owned),
-            chain: chain.iter().map(Certificate::of).collect(),
+            chain: chain.iter().map(|der| Certificate::of(der, lang)).collect(),
         }
     }
     // ANCHOR_END: connection_of

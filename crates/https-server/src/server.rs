@@ -93,7 +93,7 @@ impl Server {
         identity: &Identity,
         config: Config,
     ) -> Result<Self, common::tls::TlsError> {
-        let tls = Arc::new(identity.server_config(&ALPN)?);
+        let tls = Arc::new(identity.server_config(&ALPN, config.lang)?);
         Ok(Self {
             listener,
             tls,
@@ -190,7 +190,7 @@ async fn handle_connection(
     // ANCHOR_END: handshake
     // What the handshake agreed on (the version, the cipher suite, ALPN,
     // the name the client asked for), for the page.
-    let connection = Arc::new(Connection::of(tls.get_ref().1, &chain));
+    let connection = Arc::new(Connection::of(tls.get_ref().1, &chain, config.lang));
     // One line per connection for the teacher: who, and what was agreed.
     let alpn = connection.alpn.as_deref().unwrap_or("-");
     let version = &connection.version;

@@ -8,6 +8,7 @@
 use std::fs;
 use std::sync::Arc;
 
+use common::lang::Lang;
 use common::tls::{Identity, parse, permitted_names, read_certs, subject_alt_names};
 use rcgen::{CertificateParams, Issuer, KeyPair};
 use rustls::client::WebPkiServerVerifier;
@@ -15,7 +16,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls_pki_types::{ServerName, UnixTime};
 
 fn names(identity: &Identity) -> Vec<String> {
-    subject_alt_names(&parse(&identity.chain[0]).unwrap())
+    subject_alt_names(&parse(&identity.chain[0], Lang::En).unwrap())
         .into_iter()
         .collect()
 }
@@ -23,13 +24,13 @@ fn names(identity: &Identity) -> Vec<String> {
 #[test]
 fn certificates_are_kept_between_runs_and_made_again_when_deleted() {
     let dir = tempfile::tempdir().unwrap();
-    let first = Identity::local(dir.path(), &[]).unwrap();
+    let first = Identity::local(dir.path(), &[], Lang::En).unwrap();
     assert!(
         first.notes[0].contains("made a new local CA"),
         "{:?}",
         first.notes
     );
-    let again = Identity::local(dir.path(), &[]).unwrap();
+    let again = Identity::local(dir.path(), &[], Lang::En).unwrap();
     assert_eq!(
         again.chain, first.chain,
         "the same certificate, byte for byte"
@@ -39,7 +40,7 @@ fn certificates_are_kept_between_runs_and_made_again_when_deleted() {
     // The server certificate gone: a new one, from the same CA.
     let ca_before = fs::read(dir.path().join("ca.pem")).unwrap();
     fs::remove_file(dir.path().join("server.pem")).unwrap();
-    let remade = Identity::local(dir.path(), &[]).unwrap();
+    let remade = Identity::local(dir.path(), &[], Lang::En).unwrap();
     assert_ne!(remade.chain, first.chain);
     assert_eq!(fs::read(dir.path().join("ca.pem")).unwrap(), ca_before);
     assert!(
@@ -51,7 +52,7 @@ fn certificates_are_kept_between_runs_and_made_again_when_deleted() {
 
     // The CA gone: both made again.
     fs::remove_file(dir.path().join("ca.pem")).unwrap();
-    let fresh = Identity::local(dir.path(), &[]).unwrap();
+    let fresh = Identity::local(dir.path(), &[], Lang::En).unwrap();
     assert_ne!(fs::read(dir.path().join("ca.pem")).unwrap(), ca_before);
     assert_ne!(fresh.chain, remade.chain);
 }
@@ -59,8 +60,12 @@ fn certificates_are_kept_between_runs_and_made_again_when_deleted() {
 #[test]
 fn a_san_is_in_the_certificate_and_the_ca_vouches_for_it_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
-    let identity =
-        Identity::local(dir.path(), &["192.168.1.23".into(), "Teacher.local".into()]).unwrap();
+    let identity = Identity::local(
+        dir.path(),
+        &["192.168.1.23".into(), "Teacher.local".into()],
+        Lang::En,
+    )
+    .unwrap();
     assert_eq!(
         names(&identity),
         [
@@ -71,8 +76,8 @@ fn a_san_is_in_the_certificate_and_the_ca_vouches_for_it_and_nothing_else() {
             "teacher.local"
         ]
     );
-    let ca = read_certs(&dir.path().join("ca.pem")).unwrap();
-    let vouches = permitted_names(&parse(&ca[0]).unwrap());
+    let ca = read_certs(&dir.path().join("ca.pem"), Lang::En).unwrap();
+    let vouches = permitted_names(&parse(&ca[0], Lang::En).unwrap());
     assert!(
         vouches.contains("192.168.1.23") && vouches.contains("teacher.local"),
         "{vouches:?}"
@@ -80,11 +85,11 @@ fn a_san_is_in_the_certificate_and_the_ca_vouches_for_it_and_nothing_else() {
 
     // Fewer names: only the server certificate is made again.
     let ca_before = fs::read(dir.path().join("ca.pem")).unwrap();
-    let fewer = Identity::local(dir.path(), &["192.168.1.23".into()]).unwrap();
+    let fewer = Identity::local(dir.path(), &["192.168.1.23".into()], Lang::En).unwrap();
     assert_eq!(names(&fewer).len(), 4);
     assert_eq!(fs::read(dir.path().join("ca.pem")).unwrap(), ca_before);
     // A name the CA cannot vouch for: the CA is made again too.
-    let more = Identity::local(dir.path(), &["10.0.0.5".into()]).unwrap();
+    let more = Identity::local(dir.path(), &["10.0.0.5".into()], Lang::En).unwrap();
     assert!(
         more.notes[0].contains("could not vouch for 10.0.0.5"),
         "{:?}",
@@ -100,7 +105,7 @@ fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
     // certificate for example.com: a client that trusts the CA must still
     // refuse it, because the CA's name constraints do not cover that name.
     let dir = tempfile::tempdir().unwrap();
-    Identity::local(dir.path(), &[]).unwrap();
+    Identity::local(dir.path(), &[], Lang::En).unwrap();
     let ca_pem = fs::read_to_string(dir.path().join("ca.pem")).unwrap();
     let ca_key =
         KeyPair::from_pem(&fs::read_to_string(dir.path().join("ca-key.pem")).unwrap()).unwrap();
@@ -111,9 +116,7 @@ fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
         .signed_by(&key, &issuer)
         .unwrap();
 
-    let roots =
-        https_server::client::roots(Some(&dir.path().join("ca.pem")), common::lang::Lang::En)
-            .unwrap();
+    let roots = https_server::client::roots(Some(&dir.path().join("ca.pem")), Lang::En).unwrap();
     let verifier =
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots), common::tls::provider())
             .build()
@@ -126,7 +129,7 @@ fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
         "{refused:?}"
     );
     // The same CA's real certificate, for its own name, is accepted.
-    let real = read_certs(&dir.path().join("server.pem")).unwrap();
+    let real = read_certs(&dir.path().join("server.pem"), Lang::En).unwrap();
     let localhost = ServerName::try_from("localhost").unwrap();
     assert!(
         verifier
@@ -141,12 +144,12 @@ fn a_certificate_the_local_ca_signs_for_another_site_is_refused_by_a_client() {
 fn private_keys_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    Identity::local(dir.path(), &[]).unwrap();
+    Identity::local(dir.path(), &[], Lang::En).unwrap();
     // A key remade over a file that someone made readable to all.
     let leaf_key = dir.path().join("server-key.pem");
     fs::set_permissions(&leaf_key, fs::Permissions::from_mode(0o644)).unwrap();
     fs::remove_file(dir.path().join("server.pem")).unwrap();
-    let identity = Identity::local(dir.path(), &[]).unwrap();
+    let identity = Identity::local(dir.path(), &[], Lang::En).unwrap();
     assert!(
         identity
             .notes

@@ -29,7 +29,7 @@ struct TestServer {
 }
 
 async fn start(dir: &Path, config: Config) -> TestServer {
-    let identity = Identity::local(dir, &[]).unwrap();
+    let identity = Identity::local(dir, &[], Lang::En).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = Server::new(listener, &identity, config).unwrap();
     let addr = server.local_addr().unwrap();
@@ -120,7 +120,7 @@ async fn head_has_the_headers_and_no_body_over_http2_and_http1() {
 async fn a_client_that_does_not_trust_the_ca_is_refused_as_unknown_issuer() {
     let (dir, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let server = start(dir.path(), Config::default()).await;
-    let stranger = Identity::local(elsewhere.path(), &[]).unwrap();
+    let stranger = Identity::local(elsewhere.path(), &[], Lang::En).unwrap();
     let error = client::connect(
         server.addr,
         "localhost",

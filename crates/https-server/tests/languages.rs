@@ -13,7 +13,7 @@ use testkit::http::Reply;
 use tokio::net::TcpListener;
 
 async fn start(dir: &std::path::Path, config: Config) -> (std::net::SocketAddr, Background<()>) {
-    let identity = Identity::local(dir, &[]).unwrap();
+    let identity = Identity::local(dir, &[], Lang::En).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = Server::new(listener, &identity, config).unwrap();
     let addr = server.local_addr().unwrap();

@@ -92,7 +92,7 @@ pub fn tls_config(
     certificates: &common::tls::TlsArgs,
     lang: Lang,
 ) -> Result<Arc<rustls::ServerConfig>, Box<dyn std::error::Error>> {
-    let identity = common::tls::Identity::load_or_make(certificates)?;
+    let identity = common::tls::Identity::load_or_make(certificates, lang)?;
     for note in &identity.notes {
         info!("{note}");
     }
@@ -103,7 +103,7 @@ pub fn tls_config(
     // HTTP/1.1 only: a browser offered h2 would speak HTTP/2, and a
     // WebSocket over HTTP/2 is another handshake (RFC 8441) that
     // tungstenite does not do.
-    Ok(Arc::new(identity.server_config(&[b"http/1.1"])?))
+    Ok(Arc::new(identity.server_config(&[b"http/1.1"], lang)?))
 }
 
 /// What the teacher needs after the `listening on` line: the page's

@@ -8,6 +8,7 @@ mod support;
 
 use std::sync::Arc;
 
+use common::lang::Lang;
 use common::tls::Identity;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -19,9 +20,11 @@ use ws_chat::Config;
 #[tokio::test]
 async fn a_wss_round_trip_and_the_page_over_https() {
     let certs = tempfile::tempdir().unwrap();
-    let identity = Identity::local(certs.path(), &[]).unwrap();
+    let identity = Identity::local(certs.path(), &[], Lang::En).unwrap();
     let config = Config {
-        tls: Some(Arc::new(identity.server_config(&[b"http/1.1"]).unwrap())),
+        tls: Some(Arc::new(
+            identity.server_config(&[b"http/1.1"], Lang::En).unwrap(),
+        )),
         ..Config::default()
     };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
