@@ -27,8 +27,9 @@ pub fn init() {
         .try_init();
 }
 
-/// The local time to the second, as log lines show it.
-fn local_time() -> tracing_subscriber::fmt::time::ChronoLocal {
+/// The local time to the second, as log lines show it (for a lesson that
+/// sets up its own logger, as http-static does for its access log).
+pub fn local_time() -> tracing_subscriber::fmt::time::ChronoLocal {
     tracing_subscriber::fmt::time::ChronoLocal::new("%H:%M:%S".to_owned())
 }
 

@@ -134,6 +134,18 @@ pub fn announce_listening(addr: SocketAddr) {
     let _ = out.flush();
 }
 
+/// A web page's address for a browser on this machine: a server bound to
+/// every interface (`0.0.0.0`, `::`) is reached on loopback here (a browser
+/// cannot open `http://0.0.0.0/`).
+pub fn local_url(scheme: &str, bound: SocketAddr) -> String {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("{scheme}://{}/", SocketAddr::new(ip, bound.port()))
+}
+
 /// Tells the teacher, after the `listening on` line, how students reach
 /// this server (on stderr, so the stdout contract stays one line).
 ///

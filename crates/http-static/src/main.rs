@@ -85,6 +85,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
+                .with_timer(common::logging::local_time())
                 .with_writer(log)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_target(false)
@@ -131,7 +132,7 @@ async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Er
     common::net::announce_listening(addr);
     // For the teacher: the addresses students open (or "this machine only").
     common::net::tell_students(addr, lang, |addr| format!("{scheme}://{addr}/"));
-    let serving = http_static::text::serving(lang, &format!("{scheme}://{addr}/"));
+    let serving = http_static::text::serving(lang, &common::net::local_url(scheme, addr));
     tracing::info!(root = %server.root().display(), "{serving}");
     server.run(ctrl_c).await;
     Ok(())

@@ -35,7 +35,7 @@ fn serves_logs_each_request_and_exits_0_on_sigterm() {
     let dir = site();
     let mut child = Running(
         Command::new(BIN)
-            .args(["--port", "0", "--root"])
+            .args(["--lang", "en", "--port", "0", "--root"])
             .arg(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -76,6 +76,14 @@ fn serves_logs_each_request_and_exits_0_on_sigterm() {
         logged.contains("GET /hello.txt 200 13 bytes in "),
         "{logged}"
     );
+    // Stamped with the local time to the second (`15:45:51 `), as every
+    // lesson's log: not UTC with microseconds.
+    let stamp: Vec<char> = logged.chars().take(9).collect();
+    let shape: String = stamp
+        .iter()
+        .map(|c| if c.is_ascii_digit() { '9' } else { *c })
+        .collect();
+    assert_eq!(shape, "99:99:99 ", "{logged}");
 
     assert_eq!(get(&addr, "/nope").status, 404);
     // SIGTERM to our own child, by its id.

@@ -184,6 +184,7 @@ async fn handle_connection(
         outbox,
         nickname: None,
         lang,
+        peer,
     };
     let decoder = JsonStream::for_server(lang);
     let frames = FramedRead::with_capacity(reader, decoder, READ_BUFFER);
@@ -238,6 +239,8 @@ struct Session {
     nickname: Option<String>,
     /// The language we answer this client in.
     lang: Lang,
+    /// Who it is on the network, for the log.
+    peer: SocketAddr,
 }
 
 impl Session {
@@ -258,7 +261,7 @@ impl Session {
                             nickname = nickname,
                             count = count
                         );
-                        info!("{said}");
+                        info!(peer = %self.peer, "{said}");
                     }
                 }
                 _ => self.error(t!("chat.log_in_first", locale = locale)),

@@ -9,7 +9,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,16 +75,8 @@ pub fn request_lang<B>(request: &Request<B>, default: Lang) -> Lang {
 }
 // ANCHOR_END: request_lang
 
-/// The page's address for a browser on this machine: a server bound to
-/// every interface (`0.0.0.0`, `::`) is reached on loopback here.
-pub fn local_url(scheme: &str, bound: SocketAddr) -> String {
-    let ip = match bound.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("{scheme}://{}/", SocketAddr::new(ip, bound.port()))
-}
+/// The page's address for a browser on this machine (`common::net`).
+pub use common::net::local_url;
 
 /// `--tls`: the rustls config for the page over HTTPS and the chat over
 /// `wss://`, from `--cert/--key` or the local CA (made on first run).
