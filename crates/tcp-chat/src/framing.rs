@@ -195,6 +195,20 @@ impl<T: DeserializeOwned> Decoder for JsonStream<T> {
             Some(Err(error)) => {
                 self.skipping = true;
                 let locale = self.lang.code();
+                // serde's own sentence in English; in Chinese, where it went wrong.
+                let error = match self.lang {
+                    Lang::En => error.to_string(),
+                    Lang::ZhCn => {
+                        let (line, column) = (error.line(), error.column());
+                        t!(
+                            "chat.json_at",
+                            locale = locale,
+                            line = line,
+                            column = column
+                        )
+                        .into()
+                    }
+                };
                 let why = t!("chat.invalid_json", locale = locale, error = error);
                 Ok(Some(Frame::Invalid(why.into())))
             }

@@ -95,6 +95,20 @@ fn bad_json_is_reported_and_skipped_to_the_next_newline() {
 }
 
 #[test]
+fn bad_json_is_reported_in_chinese_with_where_it_went_wrong() {
+    let mut decoder = JsonStream::<ClientMessage>::for_server(common::lang::Lang::ZhCn);
+    let mut buffer = BytesMut::from(&b"hello\n"[..]);
+    let frame = decoder.decode(&mut buffer).unwrap();
+    let Some(Frame::Invalid(why)) = frame else {
+        panic!("{frame:?}")
+    };
+    assert_eq!(
+        why,
+        "这不是合法的 JSON（第 1 行第 1 列附近出错），本行剩下的内容已忽略"
+    );
+}
+
+#[test]
 fn garbage_without_newlines_is_dropped_as_it_arrives() {
     let mut decoder = JsonStream::<ClientMessage>::new();
     let mut buffer = BytesMut::new();
