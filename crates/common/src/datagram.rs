@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 
+use rust_i18n::t;
+
+use crate::lang::Lang;
+
 /// The most data one UDP datagram over IPv4 can carry: 65,535 bytes (the
 /// IP packet's 16-bit length) minus the 20-byte IP header and the 8-byte UDP
 /// header.
@@ -71,16 +75,24 @@ pub enum Arrival {
     OutOfOrder,
 }
 
-/// What a receiver adds after `client got hello #3 from …`: nothing when
-/// the datagram came in order, else ` (2 missing before it)` or
-/// ` (out of order)`.
+impl Arrival {
+    /// What a receiver adds after `client got hello #3 from …`, in `lang`:
+    /// nothing when the datagram came in order, else ` (2 missing before
+    /// it)` or ` (out of order)`.
+    pub fn note(self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            Self::InOrder => String::new(),
+            Self::AfterGap { skipped } => t!("datagram.gap", locale = locale, n = skipped).into(),
+            Self::OutOfOrder => t!("datagram.late", locale = locale).into(),
+        }
+    }
+}
+
+/// The note in English.
 impl fmt::Display for Arrival {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InOrder => Ok(()),
-            Self::AfterGap { skipped } => write!(f, " ({skipped} missing before it)"),
-            Self::OutOfOrder => write!(f, " (out of order)"),
-        }
+        f.write_str(&self.note(Lang::En))
     }
 }
 
@@ -185,26 +197,52 @@ impl Tallies {
         numbered + self.unnumbered + self.untracked
     }
 
-    /// The summary a receiver prints when it stops: one line in all, then
-    /// one line per sender.
-    pub fn summary(&self) -> Vec<String> {
-        let senders = self.by_sender.len();
-        let plural = if senders == 1 { "" } else { "s" };
-        let mut lines = vec![format!(
-            "summary: {} datagrams, {senders} numbered sender{plural}",
-            self.total()
-        )];
-        for (sender, tally) in &self.by_sender {
-            lines.push(format!("  from {sender}: {tally}"));
+    /// The summary a receiver prints when it stops, in `lang`: one line in
+    /// all, then one line per sender.
+    pub fn summary(&self, lang: Lang) -> Vec<String> {
+        let locale = lang.code();
+        let (total, senders) = (self.total(), self.by_sender.len());
+        let mut lines = vec![if senders == 1 {
+            t!("datagram.summary_one", locale = locale, total = total).into_owned()
+        } else {
+            let said = t!(
+                "datagram.summary",
+                locale = locale,
+                total = total,
+                senders = senders
+            );
+            said.into_owned()
+        }];
+        for (from, tally) in &self.by_sender {
+            let (lowest, highest) = tally.range.unwrap_or_default();
+            let (received, missing, late) = (tally.received, tally.missing(), tally.out_of_order);
+            lines.push(
+                t!(
+                    "datagram.summary_sender",
+                    locale = locale,
+                    from = from,
+                    received = received,
+                    lowest = lowest,
+                    highest = highest,
+                    missing = missing,
+                    late = late
+                )
+                .into_owned(),
+            );
         }
         if self.unnumbered > 0 {
-            lines.push(format!("  {} without a #number", self.unnumbered));
+            let n = self.unnumbered;
+            lines.push(t!("datagram.summary_unnumbered", locale = locale, n = n).into_owned());
         }
         if self.untracked > 0 {
-            lines.push(format!(
-                "  {} from senders beyond the first {MAX_SENDERS} (not tracked)",
-                self.untracked
-            ));
+            let (n, max) = (self.untracked, MAX_SENDERS);
+            let said = t!(
+                "datagram.summary_untracked",
+                locale = locale,
+                n = n,
+                max = max
+            );
+            lines.push(said.into_owned());
         }
         lines
     }

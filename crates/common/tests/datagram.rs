@@ -83,7 +83,7 @@ fn tallies_keep_senders_apart_and_bounded() {
     assert_eq!(tallies.of(b).unwrap().missing(), 0);
     assert_eq!(tallies.unnumbered, 1);
     assert_eq!(tallies.total(), 4);
-    let summary = tallies.summary().join("\n");
+    let summary = tallies.summary(common::lang::Lang::En).join("\n");
     assert!(
         summary.contains("summary: 4 datagrams, 2 numbered senders"),
         "{summary}"

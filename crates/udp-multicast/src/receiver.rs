@@ -1,14 +1,13 @@
 //! The receiver: `client.bind(8000)`, `client.addMembership('224.0.1.100')`,
 //! `client.on('message', …)`, and later `client.dropMembership(…)`.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::time::Duration;
 
-use common::datagram::{Arrival, MAX_SENDERS, Tallies, number_of, printable, receive_buffer};
+use common::datagram::{Tallies, printable, receive_buffer};
 use common::lang::Lang;
 use rust_i18n::t;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
@@ -104,16 +103,12 @@ pub async fn run(
 }
 // ANCHOR_END: run
 
-/// What a receiver heard: common's count per sender, and which senders it
-/// counted, so that it can say each line and its summary in its language.
-/// (The same as `udp-broadcast`'s.)
+/// What a receiver heard: common's count per sender, and the language
+/// its lines and summary are said in. (The same as `udp-broadcast`'s.)
 #[derive(Debug)]
 pub struct Heard {
     /// The count per sender (`common::datagram`).
     pub tallies: Tallies,
-    /// The senders `tallies` keeps a tally for (at most `MAX_SENDERS`),
-    /// each with the lowest and highest number it sent, for the summary.
-    senders: BTreeMap<SocketAddr, (u64, u64)>,
     lang: Lang,
 }
 
@@ -122,7 +117,6 @@ impl Heard {
     pub fn new(lang: Lang) -> Self {
         Self {
             tallies: Tallies::default(),
-            senders: BTreeMap::new(),
             lang,
         }
     }
@@ -131,21 +125,10 @@ impl Heard {
     /// `client got hello #3 from 127.0.0.1:53012`, plus a note when the
     /// numbering shows a gap or a late arrival.
     pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> String {
-        let locale = self.lang.code();
         let arrival = self.tallies.record(from, datagram);
-        // `arrival` is `Some` for a numbered datagram of a tracked sender.
-        if let (Some(_), Some(number)) = (arrival, number_of(datagram)) {
-            let range = self.senders.entry(from).or_insert((number, number));
-            *range = (range.0.min(number), range.1.max(number));
-        }
-        let note = match arrival {
-            Some(Arrival::AfterGap { skipped }) => {
-                t!("receiver.gap", locale = locale, n = skipped).into_owned()
-            }
-            Some(Arrival::OutOfOrder) => t!("receiver.late", locale = locale).into_owned(),
-            Some(Arrival::InOrder) | None => String::new(),
-        };
-        let msg = printable(datagram);
+        let note = arrival.map(|arrival| arrival.note(self.lang));
+        let (msg, note) = (printable(datagram), note.unwrap_or_default());
+        let locale = self.lang.code();
         t!(
             "receiver.got",
             locale = locale,
@@ -159,55 +142,7 @@ impl Heard {
     /// The summary a receiver prints when it stops: one line in all, then
     /// one line per sender.
     pub fn summary(&self) -> Vec<String> {
-        let locale = self.lang.code();
-        let tallies = &self.tallies;
-        let (total, senders) = (tallies.total(), self.senders.len());
-        let mut lines = vec![if senders == 1 {
-            t!("receiver.summary_one", locale = locale, total = total).into_owned()
-        } else {
-            t!(
-                "receiver.summary",
-                locale = locale,
-                total = total,
-                senders = senders
-            )
-            .into_owned()
-        }];
-        for (from, &(lowest, highest)) in &self.senders {
-            let Some(tally) = tallies.of(*from) else {
-                continue;
-            };
-            lines.push(
-                t!(
-                    "receiver.summary_sender",
-                    locale = locale,
-                    from = from,
-                    received = tally.received,
-                    lowest = lowest,
-                    highest = highest,
-                    missing = tally.missing(),
-                    late = tally.out_of_order
-                )
-                .into_owned(),
-            );
-        }
-        if tallies.unnumbered > 0 {
-            let n = tallies.unnumbered;
-            lines.push(t!("receiver.summary_unnumbered", locale = locale, n = n).into_owned());
-        }
-        if tallies.untracked > 0 {
-            let (n, max) = (tallies.untracked, MAX_SENDERS);
-            lines.push(
-                t!(
-                    "receiver.summary_untracked",
-                    locale = locale,
-                    n = n,
-                    max = max
-                )
-                .into_owned(),
-            );
-        }
-        lines
+        self.tallies.summary(self.lang)
     }
 }
 
