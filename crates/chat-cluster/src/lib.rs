@@ -30,14 +30,18 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::lang::Lang;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 pub mod presence;
+
+rust_i18n::i18n!("locales", fallback = "en");
 
 /// `--redis` and `--room`, for a chat server: flatten into its arguments.
 #[derive(Debug, Clone, clap::Args)]
@@ -97,7 +101,7 @@ pub enum Remote {
     Lost { nickname: String },
 }
 
-/// Why a node could not start. Each says what to do.
+/// Why a node could not start. Each says what to do ([`in_lang`](Self::in_lang)).
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("--redis {url}: not a Redis URL ({source}); write it like redis://127.0.0.1:6379")]
@@ -113,6 +117,25 @@ pub enum ClusterError {
         url: String,
         source: redis::RedisError,
     },
+}
+
+impl ClusterError {
+    /// The same sentence in `lang`, for the lesson to print before it exits.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            ClusterError::BadUrl { url, source } => {
+                t!("error.bad_url", locale = locale, url = url, error = source).into()
+            }
+            ClusterError::Unreachable { url, source } => t!(
+                "error.unreachable",
+                locale = locale,
+                url = url,
+                error = source
+            )
+            .into(),
+        }
+    }
 }
 
 /// How many events may wait for Redis, and for the lesson. Both are
@@ -135,6 +158,8 @@ pub struct Node {
 struct Shared {
     room: String,
     id: String,
+    /// The language of this node's log lines (the teacher's).
+    lang: Lang,
     redis: ConnectionManager,
     /// The nicknames this node has claimed, as their users wrote them.
     local: Mutex<BTreeSet<String>>,
@@ -157,9 +182,11 @@ impl Node {
     /// commands (it reconnects by itself), one for the subscription (which
     /// this node re-makes and re-subscribes when it breaks: a pub/sub
     /// connection does not). Returns the node and the events from others.
+    /// `lang` is the language of its log lines.
     pub async fn start(
         url: &str,
         room: &str,
+        lang: Lang,
     ) -> Result<(Node, mpsc::Receiver<Remote>), ClusterError> {
         let client = redis::Client::open(url).map_err(|source| ClusterError::BadUrl {
             url: url.to_owned(),
@@ -194,6 +221,7 @@ impl Node {
             shared: Arc::new(Shared {
                 room: room.to_owned(),
                 id: presence::new_node_id(),
+                lang,
                 redis,
                 local: Mutex::new(BTreeSet::new()),
                 outbox,
@@ -207,6 +235,7 @@ impl Node {
                 node.shared.redis.clone(),
                 node.channel(),
                 waiting,
+                lang,
             )),
             tokio::spawn(subscribe_loop(
                 client,
@@ -218,6 +247,14 @@ impl Node {
         ];
         *node.lock_tasks() = tasks;
         Ok((node, remote))
+    }
+
+    /// Whether `nickname` is claimed here (by a user logged in on this node).
+    pub fn holds(&self, nickname: &str) -> bool {
+        let wanted = nickname.to_lowercase();
+        self.local()
+            .iter()
+            .any(|held| held.to_lowercase() == wanted)
     }
 
     /// This node's id (random, new each run), as the keys and events name it.
@@ -274,6 +311,10 @@ impl Node {
     /// the login goes ahead locally and is registered once Redis is back
     /// (see [`Remote::Lost`]).
     pub async fn claim(&self, nickname: &str) -> bool {
+        // Held here already: by someone else on this node.
+        if self.holds(nickname) {
+            return false;
+        }
         match presence::claim(self, nickname).await {
             Ok(won) => {
                 if won {
@@ -282,27 +323,53 @@ impl Node {
                 won
             }
             Err(error) => {
-                tracing::warn!(%error, nickname, "Redis unreachable: login accepted locally");
+                let text = t!("log.claim_offline", locale = self.shared.lang.code());
+                tracing::warn!(%error, nickname, "{text}");
                 self.local().insert(nickname.to_owned());
                 true
             }
         }
     }
 
-    /// Gives `nickname` back when its user leaves this node.
-    pub async fn release(&self, nickname: &str) {
-        self.local().remove(nickname);
-        if let Err(error) = presence::release(self, nickname).await {
+    /// Gives `nickname` back when its user leaves this node. `false` if
+    /// this node did not hold it (it was lost to another node meanwhile:
+    /// then there is no departure to announce).
+    pub async fn release(&self, nickname: &str) -> bool {
+        let held = self.local().remove(nickname);
+        if held && let Err(error) = presence::release(self, nickname).await {
             tracing::debug!(%error, nickname, "release: Redis unreachable; the claim expires");
         }
+        held
     }
 
-    /// Leaves the cluster when the server stops: gives back every claim and
-    /// removes this node at once, rather than letting them expire.
+    /// Leaves the cluster when the server stops: publishes what is still
+    /// queued, announces that this node's users left (with the count the
+    /// others will have), gives back every claim and removes this node at
+    /// once, rather than letting them expire. Waits at most about 2 s.
     pub async fn shutdown(&self) {
+        let drained = async {
+            while self.shared.outbox.capacity() < self.shared.outbox.max_capacity() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        let _ = tokio::time::timeout(STALE, drained).await;
         let local: Vec<String> = self.local().iter().cloned().collect();
+        let mut online = self.online(local.len()).await;
+        let mut redis = self.shared.redis.clone();
         for nickname in local {
             self.release(&nickname).await;
+            online = online.saturating_sub(1);
+            let envelope = Envelope {
+                room: self.shared.room.clone(),
+                node: self.shared.id.clone(),
+                event: Event::Left { nickname, online },
+            };
+            if let Ok(json) = serde_json::to_string(&envelope) {
+                let sent: redis::RedisResult<i64> = redis.publish(self.channel(), json).await;
+                if sent.is_err() {
+                    break; // Redis is away: the others' sweep announces them
+                }
+            }
         }
         if let Err(error) = presence::leave(self).await {
             tracing::debug!(%error, "shutdown: Redis unreachable; the keys expire");
@@ -332,7 +399,9 @@ async fn publish_loop(
     mut redis: ConnectionManager,
     channel: String,
     mut waiting: mpsc::Receiver<(Instant, Envelope)>,
+    lang: Lang,
 ) {
+    let locale = lang.code();
     let mut healthy = true;
     while let Some((queued, envelope)) = waiting.recv().await {
         if queued.elapsed() > STALE {
@@ -344,7 +413,7 @@ async fn publish_loop(
         let sent: redis::RedisResult<i64> = redis.publish(&channel, json).await;
         match sent {
             Ok(_) if !healthy => {
-                tracing::info!("Redis is reachable again: publishing");
+                tracing::info!("{}", t!("log.publishing_again", locale = locale));
                 healthy = true;
             }
             Ok(_) => {}
@@ -352,7 +421,8 @@ async fn publish_loop(
                 // One warning per outage. What was queued meanwhile stays
                 // local: dropped here, not published once Redis is back.
                 if healthy {
-                    tracing::warn!(%error, "Redis unreachable: messages stay on this server");
+                    let text = t!("log.publish_failed", locale = locale);
+                    tracing::warn!(%error, "{text}");
                     healthy = false;
                 }
                 while waiting.try_recv().is_ok() {}
@@ -379,6 +449,7 @@ async fn subscribe_loop(
     loop {
         let Some(shared) = node.upgrade() else { return };
         let (id, room) = (shared.id.clone(), shared.room.clone());
+        let locale = shared.lang.code();
         let channel = format!("chat:{room}:events");
         drop(shared);
         let subscribed = match first.take() {
@@ -395,7 +466,7 @@ async fn subscribe_loop(
         match subscribed {
             Ok(pubsub) => {
                 if outage {
-                    tracing::info!("Redis is back: subscribed again, users re-registered");
+                    tracing::info!("{}", t!("log.back", locale = locale));
                     if let Some(shared) = node.upgrade() {
                         presence::heartbeat(&Node { shared }, &to_lesson).await;
                     }
@@ -408,7 +479,8 @@ async fn subscribe_loop(
                         continue;
                     };
                     let Ok(envelope) = serde_json::from_str::<Envelope>(&payload) else {
-                        tracing::warn!(payload, "not an event of this cluster; ignored");
+                        let text = t!("log.not_an_event", locale = locale);
+                        tracing::warn!(payload, "{text}");
                         continue;
                     };
                     if envelope.node == id || envelope.room != room {
@@ -421,13 +493,14 @@ async fn subscribe_loop(
                     }
                 }
                 if !outage {
-                    tracing::warn!("lost the connection to Redis: the room goes on locally");
+                    tracing::warn!("{}", t!("log.lost", locale = locale));
                     outage = true;
                 }
             }
             Err(error) => {
                 if !outage {
-                    tracing::warn!(%error, "lost the connection to Redis: the room goes on locally");
+                    let text = t!("log.lost", locale = locale);
+                    tracing::warn!(%error, "{text}");
                     outage = true;
                 }
             }

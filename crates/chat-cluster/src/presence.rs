@@ -20,6 +20,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use redis::AsyncCommands;
+use rust_i18n::t;
 use tokio::sync::mpsc;
 
 use crate::{Event, Node, Remote, Shared};
@@ -166,7 +167,8 @@ async fn try_heartbeat(node: &Node, to_lesson: &mpsc::Sender<Remote>) -> redis::
         } else {
             node.local().remove(&nickname);
             let _: () = redis.srem(users_key(room, id), &nickname).await?;
-            tracing::warn!(nickname, "taken on another node while Redis was away");
+            let text = t!("log.taken_meanwhile", locale = node.shared.lang.code());
+            tracing::warn!(nickname, "{text}");
             let _ = to_lesson.send(Remote::Lost { nickname }).await;
         }
     }
@@ -202,11 +204,12 @@ async fn sweep(node: &Node) -> redis::RedisResult<()> {
                 .await?;
         }
         let mut online = users(node).await?.len() + gone.len();
-        tracing::info!(
-            node = other,
-            users = gone.len(),
-            "a server stopped answering: its users left"
+        let text = t!(
+            "log.node_gone",
+            locale = node.shared.lang.code(),
+            users = gone.len()
         );
+        tracing::info!(node = other, users = gone.len(), "{text}");
         for nickname in gone {
             online -= 1;
             let event = Event::Left { nickname, online };

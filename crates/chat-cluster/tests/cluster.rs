@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use chat_cluster::{ClusterError, Event, Node, Remote, presence};
+use common::lang::Lang;
 use testkit::STEP;
 use testkit::redis::RedisServer;
 use tokio::sync::mpsc;
@@ -23,7 +24,7 @@ async fn next(remote: &mut mpsc::Receiver<Remote>) -> Remote {
 }
 
 async fn start(redis: &RedisServer) -> (Node, mpsc::Receiver<Remote>) {
-    Node::start(&redis.url(), "lobby").await.unwrap()
+    Node::start(&redis.url(), "lobby", Lang::En).await.unwrap()
 }
 
 fn broadcast(from: &str, message: &str) -> Event {
@@ -78,7 +79,7 @@ async fn a_nickname_is_unique_across_the_cluster_whatever_its_case() {
 #[ignore = "needs redis-server (apt-get install redis-server)"]
 async fn the_users_list_and_count_cover_every_node() {
     let redis = RedisServer::start().await;
-    let (a, _) = start(&redis).await;
+    let (a, mut at_a) = start(&redis).await;
     let (b, _) = start(&redis).await;
     assert!(a.claim("alice").await);
     assert!(b.claim("bob").await);
@@ -87,9 +88,14 @@ async fn the_users_list_and_count_cover_every_node() {
     assert_eq!(b.online(0).await, 3);
     b.release("Dave").await;
     assert_eq!(a.users().await.unwrap(), ["alice", "bob"]);
-    // A node that stops cleanly takes its users along at once.
+    // A node that stops cleanly takes its users along at once, and says so.
     b.shutdown().await;
     assert_eq!(a.users().await.unwrap(), ["alice"]);
+    let left = Event::Left {
+        nickname: "bob".into(),
+        online: 1,
+    };
+    assert_eq!(next(&mut at_a).await, Remote::Event(left));
     assert!(a.claim("Bob").await);
 }
 
@@ -200,7 +206,7 @@ async fn a_name_taken_elsewhere_during_an_outage_is_reported_lost() {
 
 #[tokio::test]
 async fn a_bad_url_and_an_absent_redis_are_said_in_one_sentence() {
-    let error = Node::start("http://example.com", "lobby")
+    let error = Node::start("http://example.com", "lobby", Lang::En)
         .await
         .err()
         .unwrap();
@@ -211,8 +217,14 @@ async fn a_bad_url_and_an_absent_redis_are_said_in_one_sentence() {
     );
     let dir = std::env::temp_dir().join("no-redis-here.sock");
     let url = format!("unix://{}", dir.display());
-    let error = Node::start(&url, "lobby").await.err().unwrap();
+    let error = Node::start(&url, "lobby", Lang::En).await.err().unwrap();
     let text = error.to_string();
     assert!(matches!(error, ClusterError::Unreachable { .. }), "{text}");
     assert!(text.contains(&url) && text.contains("just redis"), "{text}");
+    // The lessons print it in the user's language.
+    let chinese = error.in_lang(Lang::ZhCn);
+    assert!(
+        chinese.contains("连不上") && chinese.contains(&url),
+        "{chinese}"
+    );
 }
