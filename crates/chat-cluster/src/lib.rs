@@ -168,6 +168,15 @@ struct Shared {
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("id", &self.shared.id)
+            .field("room", &self.shared.room)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         let tasks = self.tasks.get_mut().map(std::mem::take).unwrap_or_default();

@@ -118,54 +118,64 @@ pub async fn chat(
 
     // 1. Log in, asking again until the server accepts a nickname.
     let mut candidate = nickname;
-    let me = loop {
-        let nickname = match candidate.take() {
-            Some(nickname) => nickname,
-            None => {
-                show(&t!("client.choose", locale = locale));
-                match typed.recv().await {
-                    Some(line) => line,
-                    None => return server.close().await,
-                }
-            }
-        };
-        let answer = server.login(&nickname).await?;
-        let answer_line = console::render(&ServerMessage::Login(answer.clone()), &nickname, lang);
-        show(&answer_line);
-        if answer.success {
-            break nickname.trim().to_owned();
-        }
-    };
-    let help = format!("* {}", console::help(lang));
-    show(&help);
-
-    // 2. Chat: wait for whichever comes first, a typed line or a message.
-    loop {
-        let event = tokio::select! {
-            line = typed.recv() => Event::Typed(line),
-            message = server.receive() => Event::Received(message),
-        };
-        match event {
-            Event::Typed(None) => break,
-            Event::Typed(Some(line)) => match console::parse_input(&line) {
-                Ok(Input::Quit) => break,
-                Ok(Input::Help) => show(&help),
-                // A private message is shown as `[you → bob] …` only when
-                // the server's copy comes back: then it was delivered.
-                Ok(input) => {
-                    if let Some(message) = input.to_message() {
-                        server.send(&message).await?;
+    'logging_in: loop {
+        let me = loop {
+            let nickname = match candidate.take() {
+                Some(nickname) => nickname,
+                None => {
+                    show(&t!("client.choose", locale = locale));
+                    match typed.recv().await {
+                        Some(line) => line,
+                        None => return server.close().await,
                     }
                 }
-                Err(why) => show(&format!("! {}", why.in_lang(lang))),
-            },
-            Event::Received(Ok(Some(message))) => show(&console::render(&message, &me, lang)),
-            Event::Received(Ok(None)) => {
-                show(&t!("client.closed", locale = locale));
-                return Ok(());
+            };
+            let answer = server.login(&nickname).await?;
+            let answer_line =
+                console::render(&ServerMessage::Login(answer.clone()), &nickname, lang);
+            show(&answer_line);
+            if answer.success {
+                break nickname.trim().to_owned();
             }
-            Event::Received(Err(error)) => return Err(error),
+        };
+        let help = format!("* {}", console::help(lang));
+        show(&help);
+
+        // 2. Chat: wait for whichever comes first, a typed line or a message.
+        loop {
+            let event = tokio::select! {
+                line = typed.recv() => Event::Typed(line),
+                message = server.receive() => Event::Received(message),
+            };
+            match event {
+                Event::Typed(None) => break,
+                Event::Typed(Some(line)) => match console::parse_input(&line) {
+                    Ok(Input::Quit) => break,
+                    Ok(Input::Help) => show(&help),
+                    // A private message is shown as `[you → bob] …` only when
+                    // the server's copy comes back: then it was delivered.
+                    Ok(input) => {
+                        if let Some(message) = input.to_message() {
+                            server.send(&message).await?;
+                        }
+                    }
+                    Err(why) => show(&format!("! {}", why.in_lang(lang))),
+                },
+                // Chapter 7: a cluster logged us out (our nickname was taken on
+                // another server while Redis was away): choose another.
+                Event::Received(Ok(Some(ServerMessage::Login(answer)))) if !answer.success => {
+                    show(&console::render(&ServerMessage::Login(answer), &me, lang));
+                    continue 'logging_in;
+                }
+                Event::Received(Ok(Some(message))) => show(&console::render(&message, &me, lang)),
+                Event::Received(Ok(None)) => {
+                    show(&t!("client.closed", locale = locale));
+                    return Ok(());
+                }
+                Event::Received(Err(error)) => return Err(error),
+            }
         }
+        break;
     }
     show(&t!("client.bye", locale = locale));
     server.close().await

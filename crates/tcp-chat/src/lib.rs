@@ -14,7 +14,9 @@
 //! 2. [`room`]: who is online, and how a message reaches each of them;
 //! 3. [`server`]: one task per client, the seed's rules message by message;
 //! 4. [`framing`]: where one JSON message ends and the next begins;
-//! 5. [`client`] and [`console`]: the interactive client; [`demo`].
+//! 5. [`client`] and [`console`]: the interactive client; [`demo`];
+//! 6. [`cluster`] (chapter 7): the room shared with other servers through
+//!    Redis, with `server --redis URL`.
 //!
 //! What the full lesson adds to the seed: nicknames checked (taken ignoring
 //! case, empty, too long, spaces, control characters, a leading `@` or `/`),
@@ -60,6 +62,7 @@ pub fn help_text(lang: Lang, key: &str) -> Option<String> {
 }
 
 pub mod client;
+pub mod cluster;
 pub mod console;
 pub mod demo;
 pub mod framing;

@@ -5,6 +5,7 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use chat_cluster::ClusterArgs;
 use clap::{Parser, Subcommand};
 use common::cli::ListenArgs;
 use common::demo::DemoArgs;
@@ -44,6 +45,10 @@ enum Command {
         /// (Node's socket.setTimeout).
         #[arg(long, value_name = "SECS")]
         idle_timeout: Option<u64>,
+        /// Chapter 7: `--redis URL` (and `--room NAME`) shares the room
+        /// with other servers on that Redis.
+        #[command(flatten)]
+        cluster: ClusterArgs,
     },
     /// Join a chat room: type a line to send it to everyone, `@name text` to
     /// send it to one person, `/users` to see who is online, `/quit` to leave.
@@ -79,6 +84,7 @@ async fn main() -> ExitCode {
             listen,
             max_connections,
             idle_timeout,
+            cluster,
         } => {
             common::logging::init();
             let config = Config {
@@ -87,7 +93,7 @@ async fn main() -> ExitCode {
                 lang,
                 ..Config::default()
             };
-            serve(listen, config).await
+            serve(listen, config, cluster).await
         }
         Command::Client {
             host,
@@ -103,10 +109,19 @@ async fn main() -> ExitCode {
     common::exit::report_in(lang, "tcp-chat", result)
 }
 
-async fn serve(listen: ListenArgs<8125>, config: Config) -> Result<(), Box<dyn Error>> {
+async fn serve(
+    listen: ListenArgs<8125>,
+    config: Config,
+    cluster: ClusterArgs,
+) -> Result<(), Box<dyn Error>> {
     let lang = config.lang;
     let listener = common::net::bind_tcp(listen.addr()).await?;
     let server = Server::new(listener, config);
+    // Chapter 7: with --redis, join the other servers before saying we are ready.
+    let cluster = tcp_chat::cluster::Cluster::join(&cluster, server.room(), lang)
+        .await
+        .map_err(|error| error.in_lang(lang))?;
+    let server = server.with_cluster(cluster);
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();
     let addr = server.local_addr()?;

@@ -44,15 +44,15 @@ pub fn line(message: &ServerMessage) -> Line {
 }
 
 /// One logged-in user.
-struct Member {
+pub(crate) struct Member {
     /// The nickname as the user typed it (trimmed): what others see.
-    nickname: String,
+    pub(crate) nickname: String,
     /// Where to put lines for them.
-    outbox: Outbox,
+    pub(crate) outbox: Outbox,
     /// The language the room's notices are written in for them. The server
     /// gives every connection its own (`--lang`): a `nc` user cannot say
     /// theirs. Kept per member so that each notice is written per receiver.
-    lang: Lang,
+    pub(crate) lang: Lang,
 }
 
 /// Why the server made someone leave, said to each member in their language.
@@ -91,7 +91,7 @@ pub fn duration_in(duration: Duration, lang: Lang) -> String {
 
 /// A notice written once per language, for everyone in the room: each
 /// member gets the line in theirs, encoded only once per language.
-fn notify<'a>(members: impl Iterator<Item = &'a Member>, text: impl Fn(Lang) -> String) {
+pub(crate) fn notify<'a>(members: impl Iterator<Item = &'a Member>, text: impl Fn(Lang) -> String) {
     let mut lines: Vec<(Lang, Line)> = Vec::new();
     for member in members {
         let cached = lines.iter().find(|(lang, _)| *lang == member.lang);
@@ -120,30 +120,47 @@ pub struct Room {
     /// never waits (no `.await`), and lets go. (The compiler helps: a std
     /// `MutexGuard` cannot be held across an `.await` in a spawned task.)
     members: Mutex<BTreeMap<String, Member>>,
+    /// Chapter 7: users logged in on the other servers of a cluster, by
+    /// lowercased nickname (see `cluster`). Empty without `--redis`. They
+    /// count as online and are in the users list; nothing is queued for
+    /// them here (their own server does that). Locked after `members`.
+    pub(crate) elsewhere: Mutex<BTreeMap<String, String>>,
 }
 
 impl Room {
     pub fn new() -> Self {
         Self {
             members: Mutex::new(BTreeMap::new()),
+            elsewhere: Mutex::new(BTreeMap::new()),
         }
     }
 
-    fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
+    pub(crate) fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
         // A panic while the lock was held would "poison" it. Nothing here
         // can panic half-way through a change, so the map is still sound.
         self.members.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    pub(crate) fn elsewhere(&self) -> MutexGuard<'_, BTreeMap<String, String>> {
+        self.elsewhere
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// How many users are online.
     pub fn online(&self) -> usize {
-        self.members().len()
+        let members = self.members();
+        members.len() + self.elsewhere().len()
     }
 
     /// The nicknames online, sorted (ignoring case).
     pub fn users(&self) -> Vec<String> {
         let members = self.members();
-        members.values().map(|m| m.nickname.clone()).collect()
+        let here = members.iter().map(|(key, m)| (key, &m.nickname));
+        let elsewhere = self.elsewhere();
+        // Both maps are keyed by lowercased nickname: one sorted list.
+        let everyone: BTreeMap<_, _> = here.chain(elsewhere.iter()).collect();
+        everyone.into_values().cloned().collect()
     }
 
     // ANCHOR: join
@@ -156,7 +173,8 @@ impl Room {
         let locale = lang.code();
         let mut members = self.members();
         let checked = check_nickname(requested, lang).and_then(|nickname| {
-            if members.contains_key(&nickname.to_lowercase()) {
+            let key = nickname.to_lowercase();
+            if members.contains_key(&key) || self.elsewhere().contains_key(&key) {
                 Err(t!("chat.taken", locale = locale, nickname = nickname).into())
             } else {
                 Ok(nickname.to_owned())
@@ -167,7 +185,8 @@ impl Room {
             Err(reason) => {
                 // The seed's "登录失败" in Chinese.
                 let reason = t!("chat.login_failed", locale = locale, reason = reason);
-                outbox.send(&login_answer(false, reason.into(), members.len()));
+                let online = members.len() + self.elsewhere().len();
+                outbox.send(&login_answer(false, reason.into(), online));
                 return None;
             }
         };
@@ -177,7 +196,7 @@ impl Room {
             lang,
         };
         members.insert(nickname.to_lowercase(), member);
-        let count = members.len();
+        let count = members.len() + self.elsewhere().len();
         // We still hold the lock, so no broadcast can reach the newcomer
         // before this answer does. (The seed's "登录成功" in Chinese.)
         let welcome = t!(
@@ -261,7 +280,7 @@ impl Room {
     pub fn leave(&self, nickname: &str, why: Option<Why>) -> Option<usize> {
         let mut members = self.members();
         let Member { nickname, .. } = members.remove(&nickname.to_lowercase())?;
-        let count = members.len();
+        let count = members.len() + self.elsewhere().len();
         notify(members.values(), |lang| {
             let locale = lang.code();
             match why {
@@ -309,7 +328,7 @@ impl fmt::Debug for Room {
     }
 }
 
-fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
+pub(crate) fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
     ServerMessage::Login(LoginResult {
         success,
         message,
@@ -406,6 +425,11 @@ impl Outbox {
     /// Queues one message for this client (Socket.IO's `socket.emit`).
     pub fn send(&self, message: &ServerMessage) {
         self.push(line(message));
+    }
+
+    /// Whether `other` is a handle to the same client's queue.
+    pub fn is(&self, other: &Outbox) -> bool {
+        self.queue.same_channel(&other.queue)
     }
 
     /// Resolves once a [`push`](Self::push) has found the queue full.

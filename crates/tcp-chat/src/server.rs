@@ -13,6 +13,10 @@
 //! 5. below "What the seed leaves out": the limits a classroom needs
 //!    (connections, idle time, queue sizes), how a connection ended, and
 //!    a Ctrl-C that tells everyone goodbye.
+//!
+//! Lines marked "Chapter 7" share the room with other servers when the
+//! server runs with `--redis` (see [`crate::cluster`]); without it,
+//! `cluster` is `None` and they do nothing.
 
 use std::future::Future;
 use std::io;
@@ -20,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::chat::{CLIENT_TYPES_WITHOUT_TYPING, ClientMessage, ServerMessage};
+use common::chat::{CLIENT_TYPES_WITHOUT_TYPING, ClientMessage, P2pTo, ServerMessage};
 use common::lang::Lang;
 use futures_util::StreamExt;
 use rust_i18n::t;
@@ -33,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
+use crate::cluster::Cluster;
 use crate::framing::{Frame, FrameError, JsonStream, to_line};
 use crate::room::{self, Inbox, Outbox, Room, Why};
 
@@ -59,6 +64,8 @@ pub struct Server {
     /// Open connections (logged in or not), as a `watch` channel so a test
     /// or the demo can wait for a number: `server.getConnections()`.
     open: Arc<watch::Sender<usize>>,
+    /// Chapter 7: the other servers sharing this room, with `--redis`.
+    cluster: Cluster,
 }
 
 impl Server {
@@ -70,7 +77,15 @@ impl Server {
             config,
             room: Arc::new(Room::new()),
             open: Arc::new(watch::Sender::new(0)),
+            cluster: Cluster::default(),
         }
+    }
+
+    /// Chapter 7: shares the room with other servers (see
+    /// [`Cluster::join`], which takes this server's [`room`](Self::room)).
+    pub fn with_cluster(mut self, cluster: Cluster) -> Self {
+        self.cluster = cluster;
+        self
     }
 
     /// `server.address()`: where we really listen.
@@ -96,6 +111,7 @@ impl Server {
             config,
             room,
             open,
+            cluster,
         } = self;
         // Every connection task reads the config and the room: `Arc` shares
         // one copy between them (cloning an `Arc` copies a pointer, not the
@@ -126,16 +142,17 @@ impl Server {
             open.send_modify(|n| *n += 1);
             let connected = t!("log.connected", locale = config.lang.code());
             info!(%peer, open = *open.borrow(), "{connected}");
-            let (room, config, closing, open) = (
+            let (room, config, closing, open, cluster) = (
                 Arc::clone(&room),
                 Arc::clone(&config),
                 closing.clone(),
                 Arc::clone(&open),
+                cluster.clone(),
             );
             // One task per client, running alongside all the others. `move`
             // gives the task its own handles, cloned just above.
             tracker.spawn(async move {
-                handle_connection(socket, peer, room, &config, closing).await;
+                handle_connection(socket, peer, room, &config, closing, cluster).await;
                 open.send_modify(|n| *n -= 1);
             });
         }
@@ -152,6 +169,8 @@ impl Server {
         closing.cancel();
         tracker.close();
         tracker.wait().await;
+        // Chapter 7: the other servers hear that our users left.
+        cluster.shutdown().await;
         info!("{}", t!("log.closed", locale = locale));
     }
 }
@@ -164,6 +183,7 @@ async fn handle_connection(
     room: Arc<Room>,
     config: &Config,
     closing: CancellationToken,
+    cluster: Cluster,
 ) {
     // Chat lines are small and should leave at once, not wait to be merged
     // with the next one (Nagle's algorithm; Node's `socket.setNoDelay()`).
@@ -185,13 +205,18 @@ async fn handle_connection(
         nickname: None,
         lang,
         peer,
+        cluster,
     };
     let decoder = JsonStream::for_server(lang);
     let frames = FramedRead::with_capacity(reader, decoder, READ_BUFFER);
     let ending = session.serve(frames, config.idle_timeout, &closing).await;
 
+    session.still_logged_in();
     let Session {
-        outbox, nickname, ..
+        outbox,
+        nickname,
+        cluster,
+        ..
     } = session;
     let locale = lang.code();
     if let Some(nickname) = &nickname {
@@ -204,6 +229,8 @@ async fn handle_connection(
             room.remove(nickname);
         } else if let Some(count) = room.leave(nickname, why) {
             info!(%peer, "{}", t!("log.left", locale = locale, nickname = nickname, count = count));
+            // Chapter 7: and on the other servers.
+            cluster.left(nickname).await;
         }
     }
     if let Ending::ServerClosing = ending {
@@ -241,29 +268,20 @@ struct Session {
     lang: Lang,
     /// Who it is on the network, for the log.
     peer: SocketAddr,
+    /// Chapter 7: the other servers, with `--redis`.
+    cluster: Cluster,
 }
 
 impl Session {
     // ANCHOR: handle
     /// Answers one message, by what it is and whether we are logged in.
-    fn handle(&mut self, message: ClientMessage) {
+    async fn handle(&mut self, message: ClientMessage) {
         debug!(?message, who = ?self.nickname, "message");
         let locale = self.lang.code();
+        self.still_logged_in();
         let Some(me) = self.nickname.as_deref() else {
             match message {
-                ClientMessage::Login(login) => {
-                    self.nickname = self.room.join(&login.nickname, &self.outbox, self.lang);
-                    if let Some(nickname) = &self.nickname {
-                        let count = self.room.online();
-                        let said = t!(
-                            "log.logged_in",
-                            locale = locale,
-                            nickname = nickname,
-                            count = count
-                        );
-                        info!(peer = %self.peer, "{said}");
-                    }
-                }
+                ClientMessage::Login(login) => self.log_in(&login.nickname).await,
                 _ => self.error(t!("chat.log_in_first", locale = locale)),
             }
             return;
@@ -273,11 +291,18 @@ impl Session {
                 self.error(t!("chat.already", locale = locale, nickname = me))
             }
             // The seed writes a broadcast to every socket, the sender's too.
-            ClientMessage::Broadcast(broadcast) => self
-                .room
-                .send_to_all(&ServerMessage::broadcast(me, broadcast.message)),
-            ClientMessage::P2p(p2p) => {
-                if let Err(why) = self.room.send_private(me, &p2p.to, &p2p.message, self.lang) {
+            ClientMessage::Broadcast(broadcast) => {
+                // Chapter 7: and the other servers write it to theirs.
+                self.cluster.broadcast(me, &broadcast.message);
+                let message = ServerMessage::broadcast(me, broadcast.message);
+                self.room.send_to_all(&message);
+            }
+            ClientMessage::P2p(P2pTo { to, message }) => {
+                let sent = self.room.send_private(me, &to, &message, self.lang);
+                // Chapter 7: or to someone on another server.
+                if let Err(why) = sent
+                    && !self.cluster.send_private(me, &to, &message)
+                {
                     self.error(why);
                 }
             }
@@ -292,6 +317,40 @@ impl Session {
         }
     }
     // ANCHOR_END: handle
+
+    /// `{"type":"login"}`: joins the room under that nickname, or says why not.
+    async fn log_in(&mut self, requested: &str) {
+        // Chapter 7: the nickname must be free on every server, not only here.
+        if !self.cluster.claim(requested, &self.outbox, self.lang).await {
+            return;
+        }
+        self.nickname = self.room.join(requested, &self.outbox, self.lang);
+        // Chapter 7: tell the other servers (or give the claim back).
+        let joined = self.nickname.as_deref();
+        self.cluster.joined(requested, joined).await;
+        if let Some(nickname) = &self.nickname {
+            let count = self.room.online();
+            let locale = self.lang.code();
+            let said = t!(
+                "log.logged_in",
+                locale = locale,
+                nickname = nickname,
+                count = count
+            );
+            info!(peer = %self.peer, "{said}");
+        }
+    }
+
+    /// Chapter 7: a cluster may have logged this client out (its nickname
+    /// was taken on another server while Redis was away; see `cluster`).
+    fn still_logged_in(&mut self) {
+        if self.cluster.is_linked()
+            && let Some(me) = &self.nickname
+            && !self.room.holds(me, &self.outbox)
+        {
+            self.nickname = None;
+        }
+    }
 
     /// `{"type":"error","message":why}` to this client; the connection goes on.
     fn error(&self, why: impl Into<String>) {
@@ -315,7 +374,7 @@ impl Session {
                 () = closing.cancelled() => Event::Closing,
             };
             match event {
-                Event::Frame(Some(Ok(Frame::Message(message)))) => self.handle(message),
+                Event::Frame(Some(Ok(Frame::Message(message)))) => self.handle(message).await,
                 Event::Frame(Some(Ok(Frame::Invalid(why)))) => self.error(why),
                 Event::Frame(Some(Err(FrameError::TooLong { limit }))) => {
                     let kib = limit / 1024;

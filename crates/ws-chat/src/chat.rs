@@ -10,6 +10,10 @@
 //! `socket.on('disconnect')`), the session's read loop and its rules
 //! (`Session::handle`, the seed's `socket.on(…)` handlers), the writer
 //! task, then "What the seed leaves out".
+//!
+//! Lines marked "Chapter 7" share the room with other servers when the
+//! server runs with `--redis` (see [`crate::cluster`]); without it,
+//! `cluster` is `None` and they do nothing.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +29,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
+use crate::cluster::Cluster;
 use crate::room::{self, Inbox, Outbox, Room, Why};
 use crate::upgrade::{WebSocket, close_frame, finish_closing};
 
@@ -42,7 +47,8 @@ pub struct Settings {
 // ANCHOR: serve
 /// One client on `/ws`, from `io.on('connection')` to `socket.on('disconnect')`.
 /// `lang` is the language this connection asked for: what the server
-/// tells this client (answers, notices, errors) is in it.
+/// tells this client (answers, notices, errors) is in it. `cluster`: the
+/// other servers sharing the room (chapter 7), with `--redis`.
 pub async fn serve(
     socket: WebSocket,
     peer: SocketAddr,
@@ -50,6 +56,7 @@ pub async fn serve(
     room: Arc<Room>,
     settings: Settings,
     closing: CancellationToken,
+    cluster: Cluster,
 ) {
     let log = settings.log_lang.code();
     info!(%peer, lang = lang.code(), "{}", t!("log.connected", locale = log));
@@ -66,11 +73,16 @@ pub async fn serve(
         peer,
         lang,
         log_lang: settings.log_lang,
+        cluster,
     };
     let ending = session.serve(&mut stream, &closing).await;
 
+    session.still_logged_in();
     let Session {
-        outbox, nickname, ..
+        outbox,
+        nickname,
+        cluster,
+        ..
     } = session;
     if let Some(nickname) = &nickname {
         let why = match &ending {
@@ -86,6 +98,8 @@ pub async fn serve(
         } else {
             let online = room.leave(nickname, why);
             room.send_users_to_all();
+            // Chapter 7: and on the other servers.
+            cluster.left(nickname).await;
             online
         };
         let text = t!(
@@ -162,6 +176,8 @@ struct Session {
     lang: Lang,
     /// The teacher's language, for the log.
     log_lang: Lang,
+    /// Chapter 7: the other servers, with `--redis`.
+    cluster: Cluster,
 }
 
 impl Session {
@@ -180,7 +196,7 @@ impl Session {
                 () = closing.cancelled() => return Ending::ServerClosing,
             };
             match next {
-                Some(Ok(Message::Text(text))) => self.handle_text(&text),
+                Some(Ok(Message::Text(text))) => self.handle_text(&text).await,
                 Some(Ok(Message::Binary(_))) => {
                     self.error(t!("chat.binary", locale = self.lang.code()));
                 }
@@ -201,9 +217,9 @@ impl Session {
     // ANCHOR_END: read_loop
 
     /// One text frame: a JSON message, or an error saying why it is not one.
-    fn handle_text(&mut self, text: &str) {
+    async fn handle_text(&mut self, text: &str) {
         match serde_json::from_str::<ClientMessage>(text) {
-            Ok(message) => self.handle(message),
+            Ok(message) => self.handle(message).await,
             Err(error) => {
                 // serde's sentence in English; the same said in Chinese.
                 let why = explain_decode_error(text.as_bytes(), &error, self.lang);
@@ -214,19 +230,13 @@ impl Session {
 
     // ANCHOR: handle
     /// Answers one message, by what it is and whether we are logged in.
-    fn handle(&mut self, message: ClientMessage) {
+    async fn handle(&mut self, message: ClientMessage) {
         debug!(?message, who = ?self.nickname, "message");
         let locale = self.lang.code();
+        self.still_logged_in();
         let Some(me) = self.nickname.as_deref() else {
             match message {
-                ClientMessage::Login(login) => {
-                    self.nickname = self.room.join(&login.nickname, &self.outbox, self.lang);
-                    if let Some(nickname) = &self.nickname {
-                        // `io.emit('users', …)`: everyone's list changed.
-                        self.room.send_users_to_all();
-                        self.log_login(nickname);
-                    }
-                }
+                ClientMessage::Login(login) => self.log_in(&login.nickname).await,
                 _ => self.error(t!("chat.log_in_first", locale = locale)),
             }
             return;
@@ -237,22 +247,59 @@ impl Session {
             }
             // `socket.broadcast.emit`: everyone but the sender, whose page
             // has shown the message already.
-            ClientMessage::Broadcast(broadcast) => self
-                .room
-                .send_to_others(me, &ServerMessage::broadcast(me, broadcast.message)),
+            ClientMessage::Broadcast(broadcast) => {
+                // Chapter 7: and the other servers' users.
+                self.cluster.broadcast(me, &broadcast.message);
+                let message = ServerMessage::broadcast(me, broadcast.message);
+                self.room.send_to_others(me, &message);
+            }
             ClientMessage::P2p(p2p) => {
-                if !self.room.send_private(me, &p2p.to, &p2p.message) {
+                // Chapter 7: or to someone on another server.
+                let sent = self.room.send_private(me, &p2p.to, &p2p.message)
+                    || self.cluster.send_private(me, &p2p.to, &p2p.message);
+                if !sent {
                     self.error(t!("chat.not_online", locale = locale, nickname = p2p.to));
                 }
             }
             // `socket.emit`: to this client only.
             ClientMessage::Users => self.outbox.send(&self.room.users_message()),
-            ClientMessage::Typing(typing) => self
-                .room
-                .send_to_others(me, &ServerMessage::typing(me, typing.typing)),
+            ClientMessage::Typing(typing) => {
+                // Chapter 7: and the other servers' pages.
+                self.cluster.typing(me, typing.typing);
+                let message = ServerMessage::typing(me, typing.typing);
+                self.room.send_to_others(me, &message);
+            }
         }
     }
     // ANCHOR_END: handle
+
+    /// `{"type":"login"}`: joins the room under that nickname, or says why not.
+    async fn log_in(&mut self, requested: &str) {
+        // Chapter 7: the nickname must be free on every server, not only here.
+        if !self.cluster.claim(requested, &self.outbox, self.lang).await {
+            return;
+        }
+        self.nickname = self.room.join(requested, &self.outbox, self.lang);
+        // Chapter 7: tell the other servers (or give the claim back).
+        let joined = self.nickname.as_deref();
+        self.cluster.joined(requested, joined).await;
+        if let Some(nickname) = self.nickname.clone() {
+            // `io.emit('users', …)`: everyone's list changed.
+            self.room.send_users_to_all();
+            self.log_login(&nickname);
+        }
+    }
+
+    /// Chapter 7: a cluster may have logged this client out (its nickname
+    /// was taken on another server while Redis was away; see `cluster`).
+    fn still_logged_in(&mut self) {
+        if self.cluster.is_linked()
+            && let Some(me) = &self.nickname
+            && !self.room.holds(me, &self.outbox)
+        {
+            self.nickname = None;
+        }
+    }
 
     /// `{"type":"error","message":why}` to this client; the connection goes on.
     fn error(&self, why: impl Into<String>) {

@@ -26,7 +26,9 @@
 //! 2. [`server`]: one port for the page and the WebSockets, and the routes;
 //! 3. [`upgrade`]: how an HTTP request becomes a WebSocket;
 //! 4. [`chat`] and [`room`]: one client's session, and the room;
-//! 5. [`page`], [`echo`], then [`client`] and [`demo`].
+//! 5. [`page`], [`echo`], then [`client`] and [`demo`];
+//! 6. [`cluster`] (chapter 7): the room shared with other servers through
+//!    Redis, with `--redis URL`.
 //!
 //! Run it (`just ch6-ws-chat`, or `cargo run -p ws-chat`) and open
 //! <http://127.0.0.1:3000/> in two browser windows. Or, from a terminal,
@@ -52,6 +54,7 @@
 
 pub mod chat;
 pub mod client;
+pub mod cluster;
 pub mod demo;
 pub mod echo;
 pub mod page;

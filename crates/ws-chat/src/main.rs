@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use chat_cluster::ClusterArgs;
 use common::cli::ListenArgs;
 use common::demo::DemoArgs;
 use common::lang::{Lang, LangArgs};
@@ -61,6 +62,10 @@ struct ServeArgs {
     tls: bool,
     #[command(flatten)]
     certificates: TlsArgs,
+    /// Chapter 7: `--redis URL` (and `--room NAME`) shares the room with
+    /// other servers on that Redis, tcp-chat's too.
+    #[command(flatten)]
+    cluster: ClusterArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +125,11 @@ async fn serve(args: ServeArgs, lang: Lang) -> Result<(), Box<dyn std::error::Er
         ..Config::default()
     };
     let server = Server::new(listener, config)?;
+    // Chapter 7: with --redis, join the other servers before saying we are ready.
+    let cluster = ws_chat::cluster::Cluster::join(&args.cluster, server.room(), lang)
+        .await
+        .map_err(|error| error.in_lang(lang))?;
+    let server = server.with_cluster(cluster);
     let addr = server.local_addr()?;
     // Catch Ctrl-C from here on, before we say we are ready.
     let ctrl_c = common::shutdown::ctrl_c();

@@ -61,13 +61,13 @@ pub fn frame(message: &ServerMessage) -> Frame {
 // ANCHOR_END: frame
 
 /// One logged-in user.
-struct Member {
+pub(crate) struct Member {
     /// The nickname as the user typed it (trimmed): what others see.
-    nickname: String,
+    pub(crate) nickname: String,
     /// Where to put frames for them.
-    outbox: Outbox,
+    pub(crate) outbox: Outbox,
     /// The language their connection asked for: their notices are in it.
-    lang: Lang,
+    pub(crate) lang: Lang,
 }
 
 /// Everyone logged in. One room is shared by every connection task, each
@@ -83,30 +83,42 @@ pub struct Room {
     /// never waits (no `.await`), and lets go. (The compiler helps: a std
     /// `MutexGuard` cannot be held across an `.await` in a spawned task.)
     members: Mutex<BTreeMap<String, Member>>,
+    /// Chapter 7: users logged in on the other servers of a cluster, by
+    /// lowercased nickname (see `cluster`). Empty without `--redis`. They
+    /// count as online and are in the users list; nothing is queued for
+    /// them here (their own server does that). Locked after `members`.
+    pub(crate) elsewhere: Mutex<BTreeMap<String, String>>,
 }
 
 impl Room {
     pub fn new() -> Self {
         Self {
             members: Mutex::new(BTreeMap::new()),
+            elsewhere: Mutex::new(BTreeMap::new()),
         }
     }
 
-    fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
+    pub(crate) fn members(&self) -> MutexGuard<'_, BTreeMap<String, Member>> {
         // A panic while the lock was held would "poison" it. Nothing here
         // can panic half-way through a change, so the map is still sound.
         self.members.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    pub(crate) fn elsewhere(&self) -> MutexGuard<'_, BTreeMap<String, String>> {
+        self.elsewhere
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// How many users are online.
     pub fn online(&self) -> usize {
-        self.members().len()
+        let members = self.members();
+        members.len() + self.elsewhere().len()
     }
 
     /// The nicknames online, sorted (ignoring case).
     pub fn users(&self) -> Vec<String> {
-        let members = self.members();
-        members.values().map(|m| m.nickname.clone()).collect()
+        everyone(&self.members(), &self.elsewhere())
     }
 
     // ANCHOR: join
@@ -118,7 +130,8 @@ impl Room {
     pub fn join(&self, requested: &str, outbox: &Outbox, lang: Lang) -> Option<String> {
         let mut members = self.members();
         let checked = check_nickname(requested, lang).and_then(|nickname| {
-            if members.contains_key(&nickname.to_lowercase()) {
+            let key = nickname.to_lowercase();
+            if members.contains_key(&key) || self.elsewhere().contains_key(&key) {
                 let locale = lang.code();
                 Err(t!("chat.taken", locale = locale, nickname = nickname).into_owned())
             } else {
@@ -128,7 +141,8 @@ impl Room {
         let nickname = match checked {
             Ok(nickname) => nickname,
             Err(reason) => {
-                outbox.send(&login_answer(false, reason, members.len()));
+                let online = members.len() + self.elsewhere().len();
+                outbox.send(&login_answer(false, reason, online));
                 return None;
             }
         };
@@ -138,7 +152,7 @@ impl Room {
             lang,
         };
         members.insert(nickname.to_lowercase(), member);
-        let online = members.len();
+        let online = members.len() + self.elsewhere().len();
         // We still hold the lock, so no broadcast can reach the newcomer
         // before this answer does.
         let welcome = t!(
@@ -182,7 +196,7 @@ impl Room {
     /// the room as it is now, however many joins and leaves raced.
     pub fn send_users_to_all(&self) {
         let members = self.members();
-        let users = members.values().map(|m| m.nickname.clone()).collect();
+        let users = everyone(&members, &self.elsewhere());
         let item = frame(&ServerMessage::Users(UserList { users }));
         for member in members.values() {
             member.outbox.push(item.clone());
@@ -218,9 +232,9 @@ impl Room {
     pub fn leave(&self, nickname: &str, why: Option<Why>) -> usize {
         let mut members = self.members();
         let Some(Member { nickname, .. }) = members.remove(&nickname.to_lowercase()) else {
-            return members.len();
+            return members.len() + self.elsewhere().len();
         };
-        let online = members.len();
+        let online = members.len() + self.elsewhere().len();
         tell(
             &members,
             &Notice::Left {
@@ -238,6 +252,17 @@ impl Room {
     pub fn remove(&self, nickname: &str) {
         self.members().remove(&nickname.to_lowercase());
     }
+}
+
+/// Everyone's nicknames, here and elsewhere, sorted (ignoring case): both
+/// maps are keyed by lowercased nickname.
+fn everyone(
+    members: &BTreeMap<String, Member>,
+    elsewhere: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let here = members.iter().map(|(key, m)| (key, &m.nickname));
+    let all: BTreeMap<_, _> = here.chain(elsewhere.iter()).collect();
+    all.into_values().cloned().collect()
 }
 
 impl Default for Room {
@@ -338,7 +363,7 @@ impl Why {
 /// Queues `notice` as a `{"type":"log"}` frame for every member but the
 /// one keyed `except`, each in their language. It is put into words once
 /// per language that someone reads, not once per member.
-fn tell(members: &BTreeMap<String, Member>, notice: &Notice, except: Option<&str>) {
+pub(crate) fn tell(members: &BTreeMap<String, Member>, notice: &Notice, except: Option<&str>) {
     let mut in_words: Vec<(Lang, Frame)> = Vec::new();
     for (key, member) in members {
         if Some(key.as_str()) == except {
@@ -357,7 +382,7 @@ fn tell(members: &BTreeMap<String, Member>, notice: &Notice, except: Option<&str
 }
 // ANCHOR_END: notice
 
-fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
+pub(crate) fn login_answer(success: bool, message: String, online: usize) -> ServerMessage {
     ServerMessage::Login(LoginResult {
         success,
         message,
@@ -451,6 +476,11 @@ impl Outbox {
     /// Queues one message for this client (Socket.IO's `socket.emit`).
     pub fn send(&self, message: &ServerMessage) {
         self.push(frame(message));
+    }
+
+    /// Whether `other` is a handle to the same client's queue.
+    pub fn is(&self, other: &Outbox) -> bool {
+        self.queue.same_channel(&other.queue)
     }
 
     /// Resolves once a [`push`](Self::push) has found the queue full.

@@ -33,6 +33,7 @@ use tokio_util::task::TaskTracker;
 use tracing::{debug, info, warn};
 
 use crate::chat::{self, QueueLimits, Settings};
+use crate::cluster::Cluster;
 use crate::echo;
 use crate::page::Page;
 use crate::room::Room;
@@ -168,13 +169,15 @@ struct App {
     /// Cancelled at Ctrl-C: every WebSocket session closes with 1001.
     closing: CancellationToken,
     config: Config,
+    /// Chapter 7: the other servers sharing the room, with `--redis`.
+    cluster: Cluster,
 }
 
 /// A bound WebSocket chat server, ready to [`run`](Server::run).
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
-    app: Arc<App>,
+    app: App,
 }
 
 impl Server {
@@ -193,11 +196,16 @@ impl Server {
             sessions: TaskTracker::new(),
             closing: CancellationToken::new(),
             config,
+            cluster: Cluster::default(),
         };
-        Ok(Self {
-            listener,
-            app: Arc::new(app),
-        })
+        Ok(Self { listener, app })
+    }
+
+    /// Chapter 7: shares the room with other servers (see
+    /// [`Cluster::join`], which takes this server's [`room`](Self::room)).
+    pub fn with_cluster(mut self, cluster: Cluster) -> Self {
+        self.app.cluster = cluster;
+        self
     }
 
     /// `server.address()`: where we really listen (the port, if it was 0).
@@ -216,6 +224,8 @@ impl Server {
     /// finish, and this returns.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let Server { listener, app } = self;
+        // Every connection task reads the app: `Arc` shares one copy.
+        let app = Arc::new(app);
         let mut http = http1::Builder::new();
         // A client gets 30 s to send its request headers, then it is closed.
         http.timer(TokioTimer::new())
@@ -289,6 +299,8 @@ impl Server {
         }
         connections.wait().await;
         app.sessions.wait().await;
+        // Chapter 7: the other servers hear that our users left.
+        app.cluster.shutdown().await;
         info!("{}", t!("log.closed", locale = log));
     }
     // ANCHOR_END: run
@@ -317,13 +329,14 @@ async fn route(app: &Arc<App>, peer: SocketAddr, request: Request<Incoming>) -> 
         (&Method::GET, "/ws") => {
             let room = Arc::clone(&app.room);
             let closing = app.closing.clone();
+            let cluster = app.cluster.clone();
             let settings = Settings {
                 queue: app.config.queue,
                 grace: app.config.grace,
                 log_lang: app.config.lang,
             };
             upgrade::upgrade(request, lang, &app.sessions, move |socket| {
-                chat::serve(socket, peer, lang, room, settings, closing)
+                chat::serve(socket, peer, lang, room, settings, closing, cluster)
             })
         }
         (&Method::GET, "/echo") => {

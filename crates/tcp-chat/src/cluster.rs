@@ -1,0 +1,325 @@
+//! Chapter 7 (beyond the seed): this room shared with other servers through
+//! Redis, so that users on different servers chat as if on one.
+//!
+//! ```text
+//! just redis                                           # one Redis
+//! cargo run --bin tcp-chat -- server --port 8125 --redis redis://127.0.0.1:6379
+//! cargo run --bin tcp-chat -- server --port 8126 --redis redis://127.0.0.1:6379
+//! ```
+//!
+//! The lesson above this module is one process with one [`Room`]. Here the
+//! room joins a cluster through a `chat_cluster::Node`: what happens in it
+//! is published as an [`Event`] (joined, left, broadcast, private message:
+//! facts, never rendered text), and what the other servers publish is
+//! applied to it as if it had happened here, written for each member in
+//! their language. The room keeps the names logged in elsewhere
+//! (`Room::elsewhere`), so the count and `/users` cover everyone.
+//!
+//! The session (`server.rs`) calls in at the places marked "Chapter 7":
+//! login ([`Cluster::claim`], then [`Cluster::joined`]), a broadcast, a
+//! private message to someone elsewhere, leaving, and the server's end.
+//! Without `--redis` there is no `Cluster`, and nothing changes.
+//!
+//! When Redis goes away and comes back, a name claimed here meanwhile may
+//! have been taken on another server. Its user here is then logged out and
+//! asked to log in again (a `login` answer with `success: false`): two
+//! people must never chat under one name.
+
+use std::sync::{Arc, Weak};
+
+use chat_cluster::{ClusterArgs, ClusterError, Event, Node, Remote, presence};
+use common::chat::{P2pFrom, ServerMessage, check_nickname};
+use common::lang::Lang;
+use rust_i18n::t;
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+
+use crate::room::{Outbox, Room, login_answer, notify};
+
+/// This server's link to the others. Without `--redis` it is empty
+/// ([`Cluster::default`]) and each method does nothing, so the session
+/// calls them without asking. Cloning it copies a pointer (`Arc`).
+#[derive(Debug, Clone, Default)]
+pub struct Cluster(Option<Arc<Linked>>);
+
+/// The link itself, with `--redis`.
+#[derive(Debug)]
+struct Linked {
+    node: Node,
+    room: Arc<Room>,
+    /// The teacher's language, for the log.
+    lang: Lang,
+}
+
+impl Cluster {
+    /// With `--redis`: connects to Redis, joins `--room`, and starts applying
+    /// what the other servers publish to `room`. Without: an empty link.
+    pub async fn join(
+        args: &ClusterArgs,
+        room: Arc<Room>,
+        lang: Lang,
+    ) -> Result<Cluster, ClusterError> {
+        let Some(url) = &args.redis else {
+            return Ok(Cluster::default());
+        };
+        let (node, remote) = Node::start(url, &args.room, lang).await?;
+        let linked = Arc::new(Linked { node, room, lang });
+        linked.resync().await;
+        // The task holds a `Weak`: it stops when the server drops the link.
+        tokio::spawn(follow(Arc::downgrade(&linked), remote));
+        Ok(Cluster(Some(linked)))
+    }
+
+    /// Whether this server shares its room (it runs with `--redis`).
+    pub fn is_linked(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Before a login: claims the nickname on every server at once. `false`
+    /// if another user has it anywhere; the refusal is already on its way
+    /// to the client, worded as on one server. A nickname the room will
+    /// refuse anyway (empty, too long, …) is not claimed: `join` says why.
+    pub async fn claim(&self, requested: &str, outbox: &Outbox, lang: Lang) -> bool {
+        let Some(this) = &self.0 else { return true };
+        let Ok(nickname) = check_nickname(requested, lang) else {
+            return true;
+        };
+        if this.node.claim(nickname).await {
+            return true;
+        }
+        let locale = lang.code();
+        let taken = t!("chat.taken", locale = locale, nickname = nickname);
+        let reason = t!("chat.login_failed", locale = locale, reason = taken);
+        outbox.send(&login_answer(false, reason.into(), this.room.online()));
+        false
+    }
+
+    /// After a login: tells the other servers who joined, or gives the
+    /// claim back if the room refused the name after all.
+    pub async fn joined(&self, requested: &str, joined: Option<&str>) {
+        let Some(this) = &self.0 else { return };
+        match joined {
+            Some(nickname) => this.node.publish(Event::Joined {
+                nickname: nickname.to_owned(),
+                online: this.room.online(),
+            }),
+            None => {
+                if let Ok(nickname) = check_nickname(requested, this.lang) {
+                    this.node.release(nickname).await;
+                }
+            }
+        }
+    }
+
+    /// A user left this server: their name is free, and the others hear it.
+    pub async fn left(&self, nickname: &str) {
+        let Some(this) = &self.0 else { return };
+        if this.node.release(nickname).await {
+            this.node.publish(Event::Left {
+                nickname: nickname.to_owned(),
+                online: this.room.online(),
+            });
+        }
+    }
+
+    /// A broadcast from a user here, for the users elsewhere.
+    pub fn broadcast(&self, from: &str, message: &str) {
+        let Some(this) = &self.0 else { return };
+        this.node.publish(Event::Broadcast {
+            from: from.to_owned(),
+            message: message.to_owned(),
+        });
+    }
+
+    /// A private message to `to`, if `to` is logged in on another server:
+    /// it goes there through Redis, the sender (`from`, here) gets their
+    /// copy now (`[you → bob]`), and this returns `true`. `false`: not
+    /// elsewhere (the room answers as on one server).
+    pub fn send_private(&self, from: &str, to: &str, message: &str) -> bool {
+        let Some(this) = &self.0 else { return false };
+        let Some(to) = this.room.elsewhere().get(&to.to_lowercase()).cloned() else {
+            return false;
+        };
+        this.node.publish(Event::Private {
+            from: from.to_owned(),
+            to: to.clone(),
+            message: message.to_owned(),
+        });
+        let copy = ServerMessage::P2p(P2pFrom {
+            from: from.to_owned(),
+            to,
+            message: message.to_owned(),
+        });
+        if let Some(sender) = this.room.members().get(&from.to_lowercase()) {
+            sender.outbox.send(&copy);
+        }
+        true
+    }
+
+    /// The server is stopping: the others hear that its users left.
+    pub async fn shutdown(&self) {
+        if let Some(this) = &self.0 {
+            this.node.shutdown().await;
+        }
+    }
+}
+
+impl Linked {
+    /// One event from another server, applied to the room here.
+    fn apply(&self, remote: Remote) {
+        let log = self.lang.code();
+        match remote {
+            Remote::Event(Event::Joined { nickname, .. }) => {
+                if let Some(count) = self.room.arrived(&nickname) {
+                    let text = t!(
+                        "log.joined_elsewhere",
+                        locale = log,
+                        nickname = nickname,
+                        count = count
+                    );
+                    info!("{text}");
+                }
+            }
+            Remote::Event(Event::Left { nickname, .. }) => {
+                if let Some(count) = self.room.departed(&nickname) {
+                    let text = t!(
+                        "log.left_elsewhere",
+                        locale = log,
+                        nickname = nickname,
+                        count = count
+                    );
+                    info!("{text}");
+                }
+            }
+            Remote::Event(Event::Broadcast { from, message }) => {
+                self.room
+                    .send_to_all(&ServerMessage::broadcast(from, message));
+            }
+            // Delivered if `to` is here; the sender's server answered them.
+            Remote::Event(Event::Private { from, to, message }) => {
+                let _ = self.room.send_private(&from, &to, &message, self.lang);
+            }
+            // A browser's "is typing…": a terminal shows none.
+            Remote::Event(Event::Typing { .. }) => {}
+            Remote::Lost { nickname } => {
+                self.room.lost(&nickname);
+                warn!("{}", t!("log.lost", locale = log, nickname = nickname));
+            }
+        }
+    }
+
+    /// Asks Redis who is online and corrects the names kept as elsewhere:
+    /// an event missed while Redis was away is made good within a few
+    /// seconds. `None` from Redis (unreachable): the last list stays.
+    async fn resync(&self) {
+        if let Some(everyone) = self.node.users().await {
+            self.room.set_elsewhere(everyone);
+        }
+    }
+}
+
+/// Applies the other servers' events as they come, and resyncs every few
+/// seconds, until the cluster is dropped.
+async fn follow(cluster: Weak<Linked>, mut remote: mpsc::Receiver<Remote>) {
+    let mut every = tokio::time::interval(presence::REFRESH);
+    loop {
+        tokio::select! {
+            next = remote.recv() => {
+                let (Some(next), Some(cluster)) = (next, cluster.upgrade()) else { return };
+                cluster.apply(next);
+            }
+            _ = every.tick() => {
+                let Some(cluster) = cluster.upgrade() else { return };
+                cluster.resync().await;
+            }
+        }
+    }
+}
+
+/// The room's side of the cluster: users who are not here.
+impl Room {
+    /// `nickname` logged in on another server: everyone here is told, with
+    /// the cluster's count (returned). `None` if it is a user here (a stale
+    /// event from an outage; the claims settle it).
+    fn arrived(&self, nickname: &str) -> Option<usize> {
+        let key = nickname.to_lowercase();
+        let members = self.members();
+        if members.contains_key(&key) {
+            return None;
+        }
+        let mut elsewhere = self.elsewhere();
+        elsewhere.insert(key, nickname.to_owned());
+        let count = members.len() + elsewhere.len();
+        drop(elsewhere);
+        notify(members.values(), |lang| {
+            let locale = lang.code();
+            t!(
+                "chat.joined",
+                locale = locale,
+                nickname = nickname,
+                count = count
+            )
+            .into()
+        });
+        Some(count)
+    }
+
+    /// `nickname` left another server (or it died): everyone here is told.
+    fn departed(&self, nickname: &str) -> Option<usize> {
+        let key = nickname.to_lowercase();
+        let members = self.members();
+        if members.contains_key(&key) {
+            return None;
+        }
+        let mut elsewhere = self.elsewhere();
+        elsewhere.remove(&key);
+        let count = members.len() + elsewhere.len();
+        drop(elsewhere);
+        notify(members.values(), |lang| {
+            let locale = lang.code();
+            t!(
+                "chat.left",
+                locale = locale,
+                nickname = nickname,
+                count = count
+            )
+            .into()
+        });
+        Some(count)
+    }
+
+    /// `nickname`, logged in here while Redis was away, belongs to a user
+    /// on another server now: ours is logged out and asked to log in again.
+    fn lost(&self, nickname: &str) {
+        let mut members = self.members();
+        let Some(member) = members.remove(&nickname.to_lowercase()) else {
+            return;
+        };
+        let count = members.len() + self.elsewhere().len();
+        let locale = member.lang.code();
+        let text = t!("chat.lost", locale = locale, nickname = member.nickname);
+        member.outbox.send(&login_answer(false, text.into(), count));
+    }
+
+    /// Whether the member called `nickname` is still the client behind
+    /// `outbox` (not logged out by [`lost`](Self::lost)).
+    pub(crate) fn holds(&self, nickname: &str, outbox: &Outbox) -> bool {
+        let members = self.members();
+        let member = members.get(&nickname.to_lowercase());
+        member.is_some_and(|member| member.outbox.is(outbox))
+    }
+
+    /// Everyone Redis says is online, minus the users here: the new list of
+    /// users elsewhere. Quietly: the events tell people, not this.
+    fn set_elsewhere(&self, everyone: Vec<String>) {
+        let members = self.members();
+        let mut elsewhere = self.elsewhere();
+        elsewhere.clear();
+        for nickname in everyone {
+            let key = nickname.to_lowercase();
+            if !members.contains_key(&key) {
+                elsewhere.insert(key, nickname);
+            }
+        }
+    }
+}
