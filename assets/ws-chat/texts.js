@@ -37,7 +37,7 @@ const Texts = (function () {
       'status.disconnected': '连接断开了（{why}），{seconds} 秒后重连…',
       'login.label': '取一个昵称',
       'login.join': '进入聊天室',
-      'login.not_connected': '还没连上服务器：连上之后页面会自动帮你登录',
+      'login.not_connected': '还没连上服务端：连上之后页面会自动帮你登录',
       'message.placeholder': '发给所有人；写成“@昵称 内容”就是私聊',
       'send': '发送',
       'online': '在线',
@@ -49,7 +49,7 @@ const Texts = (function () {
       'typing.one': '{names} 正在输入…',
       'typing.many': '{names} 正在输入…',
       'you': '你',
-      'not_connected': '没有连上服务器：请等连接恢复',
+      'not_connected': '没有连上服务端：请等连接恢复',
       'slow': '网络有点慢：请稍等一下再发',
     },
   };

@@ -4,6 +4,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use common::chat::{ClientMessage, LoginResult, ServerMessage};
 use common::lang::Lang;
@@ -86,6 +87,24 @@ impl Connection {
     /// Ends our side (`socket.end()`): the server sees us leave.
     pub async fn close(mut self) -> io::Result<()> {
         self.outgoing.shutdown().await
+    }
+
+    /// Ends our side, then hands `each` what the server still sends (the
+    /// answer to our last line, say) until it closes its side too, for at
+    /// most `linger`: leaving does not cut off a reply on its way.
+    pub async fn finish(
+        mut self,
+        linger: Duration,
+        mut each: impl FnMut(ServerMessage),
+    ) -> io::Result<()> {
+        self.outgoing.shutdown().await?;
+        let rest = async {
+            while let Ok(Some(message)) = self.receive().await {
+                each(message);
+            }
+        };
+        let _ = tokio::time::timeout(linger, rest).await;
+        Ok(())
     }
 }
 
@@ -175,9 +194,15 @@ pub async fn chat(
                 Event::Received(Err(error)) => return Err(error),
             }
         }
-        break;
+        // 3. Leave, showing what the server still had for us.
+        let linger = Duration::from_secs(1);
+        server
+            .finish(linger, |message| {
+                show(&console::render(&message, &me, lang))
+            })
+            .await?;
+        show(&t!("client.bye", locale = locale));
+        return Ok(());
     }
-    show(&t!("client.bye", locale = locale));
-    server.close().await
 }
 // ANCHOR_END: chat

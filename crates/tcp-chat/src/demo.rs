@@ -62,7 +62,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     steps.next(&say("demo.step3")).await;
     alice
         .send(&ClientMessage::Broadcast(Broadcast {
-            message: "hello, everyone!".into(),
+            message: say("demo.msg.hello"),
         }))
         .await?;
     for client in [&mut alice, &mut bob, &mut carol] {
@@ -72,7 +72,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     steps.next(&say("demo.step4")).await;
     bob.send(&ClientMessage::P2p(P2pTo {
         to: "carol".into(),
-        message: "psst, carol: lunch?".into(),
+        message: say("demo.msg.psst"),
     }))
     .await?;
     carol.receive().await?;

@@ -157,11 +157,20 @@ async fn join(
     tcp_chat::client::chat(addr, nickname, typed, lang, |line| println!("{line}"))
         .await
         .map_err(|error| {
+            // A hint that fits what went wrong: nothing listening there, or
+            // something that does not speak the chat's JSON.
+            let locale = lang.code();
+            let hint = match error.kind() {
+                std::io::ErrorKind::ConnectionRefused => t!("client.hint.start", locale = locale),
+                std::io::ErrorKind::InvalidData => t!("client.hint.port", locale = locale),
+                _ => "".into(),
+            };
             t!(
                 "client.cannot",
-                locale = lang.code(),
+                locale = locale,
                 addr = addr,
-                error = error
+                error = error,
+                hint = hint
             )
             .into_owned()
             .into()

@@ -274,6 +274,29 @@ async fn a_client_without_a_server_names_the_recipe() {
     );
 }
 
+/// Against something that is not a chat server (here a server that answers
+/// like an HTTP one), the hint is about the port, not about starting it.
+#[tokio::test]
+async fn a_client_against_another_kind_of_server_is_told_to_check_the_port() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+    });
+    let output = Command::new(BINARY)
+        .args(["--lang", "en", "client", "alice", "--port", &port])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("is it a chat server?"), "{stderr}");
+    assert!(!stderr.contains("is the chat server running"), "{stderr}");
+}
+
 #[tokio::test]
 async fn help_and_demo_in_chinese() {
     let output = in_chinese()

@@ -281,6 +281,22 @@ async fn a_client_with_a_nickname_flag_logs_in_at_once() {
     assert_eq!(bob.next().await["message"], "carol left, 1 online");
 }
 
+/// `/quit` right after a line: the server's answer to it is still shown
+/// before the client leaves (it ends its side, then reads what is left).
+#[tokio::test]
+async fn quitting_right_after_a_private_message_still_shows_the_answer() {
+    let server = TestServer::start().await;
+    let printed = run_client(&server, Some("alice"), &["@carol hi", "/quit"]).await;
+    let offline = printed
+        .iter()
+        .position(|line| line.contains("carol is not online"));
+    let bye = printed.iter().position(|line| line == "* bye");
+    assert!(
+        matches!((offline, bye), (Some(offline), Some(bye)) if offline < bye),
+        "{printed:?}"
+    );
+}
+
 /// A client run by a test that types a line at a time and waits for what
 /// it printed (so that no `/quit` races the server's answers).
 struct Typist {

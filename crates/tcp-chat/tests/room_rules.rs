@@ -248,7 +248,7 @@ fn notices_are_written_in_each_receiver_s_language() {
     let refused = late.received();
     assert!(
         matches!(&refused[..], [ServerMessage::Login(LoginResult { success: false, message, .. })]
-            if message == "登录失败：昵称 ALICE 已经有人用了，换一个吧"),
+            if message == "登录失败：昵称 ALICE 已经有人用了，请换一个"),
         "{refused:?}"
     );
     assert_eq!(

@@ -87,8 +87,10 @@ impl Cluster {
         if this.node.claim(nickname).await {
             return true;
         }
-        let taken = t!("chat.taken", locale = lang.code(), nickname = nickname);
-        outbox.send(&login_answer(false, taken.into(), this.room.online()));
+        let locale = lang.code();
+        let taken = t!("chat.taken", locale = locale, nickname = nickname);
+        let reason = t!("chat.login_failed", locale = locale, reason = taken);
+        outbox.send(&login_answer(false, reason.into(), this.room.online()));
         false
     }
 

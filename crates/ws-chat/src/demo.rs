@@ -89,7 +89,7 @@ pub async fn run(assets: &Path, args: &DemoArgs, lang: Lang) -> io::Result<()> {
     carol.hear(1).await?;
     alice
         .send(&ClientMessage::Broadcast(Broadcast {
-            message: "hi everyone".into(),
+            message: say("demo.msg.hello"),
         }))
         .await?;
     bob.hear(1).await?;
@@ -98,13 +98,13 @@ pub async fn run(assets: &Path, args: &DemoArgs, lang: Lang) -> io::Result<()> {
     steps.next(&say("demo.step.private")).await;
     bob.send(&ClientMessage::P2p(P2pTo {
         to: "alice".into(),
-        message: "psst, alice".into(),
+        message: say("demo.msg.psst"),
     }))
     .await?;
     alice.hear(1).await?;
     bob.send(&ClientMessage::P2p(P2pTo {
         to: "dave".into(),
-        message: "anyone?".into(),
+        message: say("demo.msg.anyone"),
     }))
     .await?;
     bob.hear(1).await?;

@@ -141,8 +141,9 @@ impl Room {
         let nickname = match checked {
             Ok(nickname) => nickname,
             Err(reason) => {
+                let reason = t!("chat.login_failed", locale = lang.code(), reason = reason);
                 let online = members.len() + self.elsewhere().len();
-                outbox.send(&login_answer(false, reason, online));
+                outbox.send(&login_answer(false, reason.into(), online));
                 return None;
             }
         };

@@ -111,8 +111,11 @@ async fn chat_in_two_browsers() {
         json!("zh-CN")
     );
     let first_notice = "document.querySelector('#messages li.notice').textContent";
-    bob.until(first_notice, json!("登录成功，欢迎 bob！当前在线人数：2"))
-        .await;
+    bob.until(
+        first_notice,
+        json!("登录成功，欢迎你，bob！当前在线人数：2"),
+    )
+    .await;
     alice
         .until(
             "Array.from(document.querySelectorAll('#messages li.notice')).pop().textContent",
@@ -172,7 +175,7 @@ async fn chat_in_two_browsers() {
         )
         .await;
     bob.until(
-        "document.getElementById('status').textContent.startsWith('连接断开了（1001: 服务器正在关闭')",
+        "document.getElementById('status').textContent.startsWith('连接断开了（1001: 服务端正在关闭')",
         json!(true),
     )
     .await;

@@ -354,7 +354,7 @@ async fn two_languages_share_one_room_each_told_in_their_own() {
         r#"请先登录：{"type":"login","nickname":"你的昵称"}"#
     );
     let answer = wang.login("小王").await;
-    assert_eq!(answer["message"], "登录成功，欢迎 小王！当前在线人数：3");
+    assert_eq!(answer["message"], "登录成功，欢迎你，小王！当前在线人数：3");
     // One join, told in two languages.
     assert_eq!(
         alice.next_of("log").await["message"],
@@ -390,6 +390,6 @@ async fn two_languages_share_one_room_each_told_in_their_own() {
         "alice 离开了聊天室，当前在线人数：2"
     );
     let stopping = tokio::spawn(server.stop());
-    assert_eq!(li.closed().await.unwrap().reason.as_str(), "服务器正在关闭");
+    assert_eq!(li.closed().await.unwrap().reason.as_str(), "服务端正在关闭");
     tokio::time::timeout(STEP, stopping).await.unwrap().unwrap();
 }

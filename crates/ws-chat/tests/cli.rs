@@ -243,7 +243,7 @@ async fn the_demo_runs_every_step() {
         r#"← {"type":"login","success":true,"message":"welcome, alice! 1 online","sumUsers":1}"#,
         // carol's page asked for Chinese: her answers are in it, the others'
         // notice of her in English.
-        r#"← {"type":"login","success":false,"message":"昵称 ALICE 已经有人用了，请换一个","sumUsers":2}"#,
+        r#"← {"type":"login","success":false,"message":"登录失败：昵称 ALICE 已经有人用了，请换一个","sumUsers":2}"#,
         r#"← {"type":"log","message":"carol joined, 3 online"}"#,
         r#"← {"type":"typing","nickname":"alice","typing":true}"#,
         r#"← {"type":"broadcast","nickname":"alice","message":"hi everyone"}"#,
@@ -288,11 +288,11 @@ async fn the_demo_speaks_chinese_with_lang_zh_cn() {
     assert!(output.status.success(), "{stdout}");
     for expected in [
         "── 第 1 步：alice 和 bob 连上 /ws 并登录",
-        r#"← {"type":"login","success":true,"message":"登录成功，欢迎 alice！当前在线人数：1","sumUsers":1}"#,
+        r#"← {"type":"login","success":true,"message":"登录成功，欢迎你，alice！当前在线人数：1","sumUsers":1}"#,
         r#"← {"type":"log","message":"bob 进入了聊天室，当前在线人数：2"}"#,
         r#"← {"type":"log","message":"carol 离开了聊天室（发了超过 64 KiB 的消息），当前在线人数：2"}"#,
         "GET /ws → 426 Upgrade Required：/ws 是 WebSocket 的地址，要先做协议升级。",
-        r#"← Close 1001 "服务器正在关闭""#,
+        r#"← Close 1001 "服务端正在关闭""#,
         "alice 登录了，当前在线人数：1",
         "完成：上面每一步都在这一个进程里",
     ] {

@@ -182,7 +182,7 @@ fn each_member_hears_the_room_in_their_own_language() {
     room.join("小王", &wang.outbox, Lang::ZhCn).unwrap();
     assert_eq!(
         wang.received(),
-        [login(true, "登录成功，欢迎 小王！当前在线人数：3", 3)]
+        [login(true, "登录成功，欢迎你，小王！当前在线人数：3", 3)]
     );
     // One event, two languages.
     assert_eq!(
@@ -205,7 +205,11 @@ fn each_member_hears_the_room_in_their_own_language() {
     assert_eq!(room.join("小李", &other.outbox, Lang::ZhCn), None);
     assert_eq!(
         other.received(),
-        [login(false, "昵称 小李 已经有人用了，请换一个", 2)]
+        [login(
+            false,
+            "登录失败：昵称 小李 已经有人用了，请换一个",
+            2
+        )]
     );
 }
 
