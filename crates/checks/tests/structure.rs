@@ -34,8 +34,10 @@ const ALLOWED: &[(&str, &str)] = &[("tcp-chat", "chat-cluster"), ("ws-chat", "ch
 /// The most lines `common`'s source may have, tests excluded: still one
 /// sitting. It was 800 until the lessons learnt Chinese (`lang`: the
 /// language, `--help` in it; `demo`: paced steps; the students' addresses
-/// in `net`; the chat's errors in both languages), about 460 lines more.
-const COMMON_LIMIT: usize = 1300;
+/// in `net`; the chat's errors in both languages), about 460 lines more;
+/// then 1,300 until clap's own words and the OS's errors were said in
+/// Chinese too (`lang::clap_words_in_chinese`, `exit::io_error`).
+const COMMON_LIMIT: usize = 1460;
 
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -64,6 +64,7 @@ impl BindError {
             )
             .into(),
             Self::Other(addr, error) => {
+                let error = crate::exit::io_error(error, lang);
                 t!("bind.other", locale = locale, addr = addr, error = error).into()
             }
         }
@@ -117,11 +118,26 @@ pub async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
 /// first one the name resolves to (`localhost` works, as in the seed), or
 /// one sentence naming the host that could not be found.
 pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
+    resolve_in(host, port, Lang::En).await
+}
+
+/// [`resolve`], its sentence in `lang`.
+pub async fn resolve_in(host: &str, port: u16, lang: Lang) -> Result<SocketAddr, String> {
+    let locale = lang.code();
     tokio::net::lookup_host((host, port))
         .await
-        .map_err(|error| format!("cannot find {host}: {error}"))?
+        .map_err(|error| {
+            let error = crate::exit::io_error(&error, lang);
+            t!(
+                "resolve.not_found",
+                locale = locale,
+                host = host,
+                error = error
+            )
+            .into_owned()
+        })?
         .next()
-        .ok_or_else(|| format!("{host} has no address"))
+        .ok_or_else(|| t!("resolve.no_address", locale = locale, host = host).into_owned())
 }
 
 /// Prints the one stdout line every server prints when it is ready:
