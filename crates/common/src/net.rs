@@ -170,9 +170,37 @@ pub fn local_url(scheme: &str, bound: SocketAddr) -> String {
 /// an `nc` command), and a hint about firewalls. Bound to loopback: a
 /// reminder that only this machine can connect.
 pub fn tell_students(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) -> String) {
+    tell(
+        bound,
+        lang,
+        join,
+        "students.local_only",
+        "students.firewall",
+    );
+}
+
+/// [`tell_students`] for a UDP socket: nobody *connects* to it, students
+/// send it datagrams, and the hints say so.
+pub fn tell_students_udp(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) -> String) {
+    tell(
+        bound,
+        lang,
+        join,
+        "students.local_only_udp",
+        "students.firewall_udp",
+    );
+}
+
+fn tell(
+    bound: SocketAddr,
+    lang: Lang,
+    join: impl Fn(SocketAddr) -> String,
+    local_only: &str,
+    firewall: &str,
+) {
     let locale = lang.code();
     if bound.ip().is_loopback() {
-        eprintln!("{}", t!("students.local_only", locale = locale));
+        eprintln!("{}", t!(local_only, locale = locale));
         return;
     }
     let addresses = if bound.ip().is_unspecified() {
@@ -187,10 +215,7 @@ pub fn tell_students(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) ->
         let how = join(SocketAddr::new(ip, bound.port()));
         eprintln!("{}", t!("students.join", locale = locale, how = how));
     }
-    eprintln!(
-        "{}",
-        t!("students.firewall", locale = locale, port = bound.port())
-    );
+    eprintln!("{}", t!(firewall, locale = locale, port = bound.port()));
 }
 
 /// This machine's addresses a classroom can reach: not loopback, not

@@ -103,7 +103,7 @@ async fn serve(listen: ListenArgs<3000>, lang: Lang) -> Result<(), Box<dyn std::
     // The one ready line on stdout (the seed's 'listening' event; scripts
     // wait for it), then, on stderr, how students reach us.
     common::net::announce_listening(addr);
-    common::net::tell_students(addr, lang, |to| {
+    common::net::tell_students_udp(addr, lang, |to| {
         udp_unicast::server::how_students_send(to, lang)
     });
     tracing::info!("{}", t!("server.ready", locale = lang.code()));
