@@ -99,7 +99,7 @@ impl Site {
     /// Answers one request. Never fails: a problem becomes a 4xx or 5xx.
     pub async fn respond<B>(&self, request: &Request<B>) -> Response<Body> {
         // Our own answers (a 404, a listing) are in the visitor's language
-        // and `marked` so (language.rs); files are sent as they are.
+        // and `marked` so (language.rs); files as they are (but see `translated`).
         let chosen = language::choose(request.uri().query(), request.headers(), self.lang);
         let lang = chosen.lang;
         // `req.method`: files are read with GET, or HEAD for the headers only.

@@ -130,9 +130,9 @@ async fn ask(
             let error = match (error.raw_os_error(), error.kind()) {
                 (Some(_), _) => common::exit::io_error(&error, lang),
                 (None, std::io::ErrorKind::InvalidInput) => {
-                    t!("client.bad_format", locale = locale, error = error).into_owned()
+                    t!("client.bad_format", locale = locale).into_owned()
                 }
-                (None, _) => t!("client.unknown_host", locale = locale, error = error).into_owned(),
+                (None, _) => t!("client.unknown_host", locale = locale).into_owned(),
             };
             t!(
                 "client.resolve",
