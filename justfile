@@ -42,6 +42,12 @@ setup:
 ch1-is-ip *addrs:
     @cargo run --bin concepts -- is-ip "$@"
 
+# Which of IANA's three port ranges each PORT is in (the seed gives two)
+[group('ch1 concepts')]
+[no-exit-message]
+ch1-port *ports:
+    @cargo run --bin concepts -- port "$@"
+
 # The chapter's examples in one go: which strings are IP addresses, which range each port is in
 [group('ch1 concepts')]
 [no-exit-message]
@@ -192,17 +198,27 @@ ch3-multicast-receiver *args:
 ch3-multicast-demo *args:
     @cargo run --bin udp-multicast -- demo "$@"
 
-# The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both
+# The ch3 lab: two sockets on one port per mode; unicast reaches one of them, broadcast and multicast both (--lang, --count go to all three)
 [group('ch3 UDP')]
 [no-exit-message]
-ch3-lab:
-    @cargo build --bin udp-unicast
-    @cargo build --bin udp-broadcast
-    @cargo build --bin udp-multicast
-    @echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
-    @cargo run --bin udp-unicast -- lab
-    @cargo run --bin udp-broadcast -- lab
-    @cargo run --bin udp-multicast -- lab
+ch3-lab *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --bin udp-unicast
+    cargo build --bin udp-broadcast
+    cargo build --bin udp-multicast
+    # The opening line in the labs' language (LC_ALL, LC_MESSAGES, LANG;
+    # `--lang` among the arguments wins), as `just demo` chooses it.
+    locale="${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}"
+    case " $* " in *" --lang zh"*|*" --lang=zh"*) locale=zh ;; *" --lang en"*|*" --lang=en"*) locale=en ;; esac
+    if [[ $locale == zh* ]]; then
+        echo "第 3 章实验：每种方式都让两个接收端在回环地址上共用一个端口，看看谁收到了什么"
+    else
+        echo "ch3 lab: for each mode, two receivers share one port on loopback; who gets what?"
+    fi
+    cargo run --bin udp-unicast -- lab "$@"
+    cargo run --bin udp-broadcast -- lab "$@"
+    cargo run --bin udp-multicast -- lab "$@"
 
 # The seed's Hello World over HTTP on 127.0.0.1:3000; then: curl -i http://127.0.0.1:3000/
 [group('ch4 HTTP')]

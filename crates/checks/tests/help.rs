@@ -24,7 +24,7 @@ fn help(binary: &PathBuf, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("Usage:"),
+        stdout.contains("Usage:") || stdout.contains("用法："),
         "{} {args:?}:\n{stdout}",
         binary.display()
     );
@@ -51,8 +51,9 @@ fn has_chinese(text: &str) -> bool {
 
 /// The lessons' help speaks the student's language: with `--lang zh-CN` the
 /// program's and every subcommand's description and options are in
-/// Chinese, with `--lang en` they are not (clap's own `Usage:` and
-/// `Options:` stay English). `LANG=zh_CN.UTF-8` alone picks Chinese too.
+/// Chinese, clap's own words too (`用法：`, `选项：`, `显示帮助`, no
+/// `[default: …]`); with `--lang en` they are not. `LANG=zh_CN.UTF-8` alone
+/// picks Chinese too.
 #[test]
 fn every_lesson_explains_itself_in_chinese_and_english() {
     let mut problems = Vec::new();
@@ -78,7 +79,13 @@ fn every_lesson_explains_itself_in_chinese_and_english() {
                 .filter(|line| !line.contains("--help") && !line.contains("--version"))
                 .filter(|line| !has_chinese(line))
                 .collect();
-            if !has_chinese(chinese.lines().next().unwrap_or("")) || !untranslated.is_empty() {
+            let clap_english = ["Usage:", "Options:", "Commands:", "Print help", "[default:"]
+                .iter()
+                .any(|words| chinese.contains(words));
+            if !has_chinese(chinese.lines().next().unwrap_or(""))
+                || !untranslated.is_empty()
+                || clap_english
+            {
                 problems.push(format!(
                     "{place}: not all in Chinese with --lang zh-CN:\n{chinese}"
                 ));

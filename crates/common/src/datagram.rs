@@ -48,11 +48,17 @@ const SHOWN: usize = 120;
 /// control characters are escaped (`\n`, `\u{1b}`: a peer must not be able to
 /// drive our terminal), and a long datagram is cut with its size shown.
 pub fn printable(datagram: &[u8]) -> String {
+    printable_in(datagram, Lang::En)
+}
+
+/// [`printable`], the size of a long datagram said in `lang`.
+pub fn printable_in(datagram: &[u8], lang: Lang) -> String {
     let text = String::from_utf8_lossy(datagram);
     let mut shown = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == SHOWN {
-            shown.push_str(&format!("… ({} bytes)", datagram.len()));
+            let len = datagram.len();
+            shown.push_str(&t!("datagram.cut", locale = lang.code(), len = len));
             break;
         }
         if c.is_control() {

@@ -38,6 +38,13 @@ impl Lang {
         }
     }
 
+    /// Items of a list, joined as the language writes a list in a
+    /// sentence: `a, b, c` in English, `a、b、c` in Chinese.
+    pub fn list<T: AsRef<str>>(self, items: &[T]) -> String {
+        let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+        items.join(if self == Lang::ZhCn { "、" } else { ", " })
+    }
+
     /// A locale or language tag as systems and browsers write them
     /// (`zh_CN.UTF-8`, `zh-TW`, `zh`, `en_US.UTF-8`, `en-GB`); `None` for
     /// anything else (`C`, `POSIX`, `fr-FR`).
@@ -96,7 +103,14 @@ impl Lang {
 pub struct LangArgs {
     /// Language of what this program prints: zh-CN or en [default: from
     /// LANG]
-    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    // (Its help names both values: clap need not list them again.)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "LANG",
+        hide_possible_values = true
+    )]
     pub lang: Option<Lang>,
 }
 
@@ -114,8 +128,10 @@ impl LangArgs {
 /// argument's help are looked up first in the crate's own texts (`text`,
 /// keys `help.about`, `help.SUBCOMMAND.about`, `help.SUBCOMMAND.ARG`,
 /// `help.ARG` for the top level) and then in `common`'s (`--host`,
-/// `--port`, `--lang`); what neither has keeps its `///` comment. clap's
-/// own words (`Usage:`, `Options:`, its parse errors) stay English.
+/// `--port`, `--lang`); what neither has keeps its `///` comment. In
+/// Chinese, clap's own words in `--help` are Chinese too
+/// ([`clap_words_in_chinese`]); its parse errors (`error: invalid value …`)
+/// stay English: clap has no way to change them.
 pub fn parse<C: clap::Parser>(text: impl Fn(Lang, &str) -> Option<String>) -> C {
     let lang = Lang::from_args_or_system(std::env::args_os());
     let lookup = |key: &str| {
@@ -125,7 +141,13 @@ pub fn parse<C: clap::Parser>(text: impl Fn(Lang, &str) -> Option<String>) -> C 
                 .map(|text| text.into_owned())
         })
     };
-    let command = localize(C::command(), "help", &lookup);
+    let mut command = localize(C::command(), "help", &lookup);
+    if lang == Lang::ZhCn {
+        // clap adds `--help`, `--version` and the `help` subcommand when it
+        // builds the command: build first, then reword them too.
+        command.build();
+        command = clap_words_in_chinese(command);
+    }
     let matches = command.get_matches();
     C::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
@@ -157,6 +179,99 @@ fn localize(
         command = command.mut_subcommand(&name, |sub| localize(sub, &sub_path, lookup));
     }
     command
+}
+
+/// clap's own words in a built command's `--help`, in Chinese, recursively:
+/// the headings (`Usage:`, `Commands:`, `Arguments:`, `Options:`, through a
+/// help template), `Print help`, `Print version`, the `help` subcommand,
+/// and `[default: …]`, `[possible values: …]` (hidden, and written into the
+/// argument's own help instead).
+fn clap_words_in_chinese(mut command: clap::Command) -> clap::Command {
+    let shown = |positional: bool| {
+        command
+            .get_arguments()
+            .any(|arg| arg.is_positional() == positional && !arg.is_hide_set())
+    };
+    let mut template = String::from("{before-help}{about-with-newline}\n用法：{usage}\n");
+    if command.get_subcommands().any(|sub| !sub.is_hide_set()) {
+        template.push_str("\n命令：\n{subcommands}\n");
+    }
+    if shown(true) {
+        template.push_str("\n参数：\n{positionals}\n");
+    }
+    if shown(false) {
+        template.push_str("\n选项：\n{options}\n");
+    }
+    template.push_str("{after-help}");
+    command = command.help_template(template);
+    let ids: Vec<String> = command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .collect();
+    for id in ids {
+        command = command.mut_arg(&id, |arg| match id.as_str() {
+            "help" if arg.get_long() == Some("help") => {
+                arg.help("显示帮助").long_help(None::<&str>)
+            }
+            "version" if arg.get_long() == Some("version") => arg.help("显示版本号"),
+            _ => defaults_in_chinese(arg),
+        });
+    }
+    let subcommands: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in subcommands {
+        command = command.mut_subcommand(&name, |sub| {
+            let sub = match name.as_str() {
+                "help" => sub.about("显示这份帮助，或者某个子命令的帮助"),
+                _ => sub,
+            };
+            clap_words_in_chinese(sub)
+        });
+    }
+    command
+}
+
+/// `[default: 8124]` and `[possible values: en, zh-CN]` as `［默认：8124］`
+/// and `［可选值：en、zh-CN］` at the end of the argument's help.
+fn defaults_in_chinese(arg: clap::Arg) -> clap::Arg {
+    if !arg.get_action().takes_values() {
+        return arg;
+    }
+    let mut notes = String::new();
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|value| value.to_string_lossy().into_owned())
+        .collect();
+    let hide_default = !defaults.is_empty() && !arg.is_hide_default_value_set();
+    if hide_default {
+        notes.push_str(&format!("［默认：{}］", defaults.join("、")));
+    }
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|value| !value.is_hide_set())
+        .map(|value| value.get_name().to_owned())
+        .collect();
+    let hide_values = !values.is_empty() && !arg.is_hide_possible_values_set();
+    if hide_values {
+        notes.push_str(&format!("［可选值：{}］", values.join("、")));
+    }
+    if notes.is_empty() {
+        return arg;
+    }
+    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    let long = arg.get_long_help().map(ToString::to_string);
+    let arg = arg
+        .hide_default_value(hide_default)
+        .hide_possible_values(hide_values)
+        .help(format!("{help}{notes}"));
+    match long {
+        Some(long) => arg.long_help(format!("{long}{notes}")),
+        None => arg,
+    }
 }
 
 #[cfg(test)]
@@ -218,6 +333,56 @@ mod tests {
         let help = server.render_help().to_string();
         assert!(help.contains("监听的端口"), "{help}");
         assert!(help.contains("Be quiet"), "{help}");
+    }
+
+    #[test]
+    fn clap_words_are_chinese_in_chinese_help() {
+        #[derive(clap::Parser)]
+        #[command(version)]
+        /// An example.
+        struct Cli {
+            #[command(flatten)]
+            lang: LangArgs,
+            #[command(subcommand)]
+            command: Command,
+        }
+        #[derive(clap::Subcommand)]
+        enum Command {
+            /// Runs a server.
+            Server {
+                /// Port to listen on.
+                #[arg(long, default_value_t = 8124)]
+                port: u16,
+                /// Names.
+                names: Vec<String>,
+                /// Mode.
+                #[arg(long, value_parser = ["fast", "slow"])]
+                mode: Option<String>,
+            },
+        }
+        let mut command = <Cli as clap::CommandFactory>::command();
+        command.build();
+        let mut command = clap_words_in_chinese(command);
+        let help = command.render_help().to_string();
+        for english in [
+            "Usage:",
+            "Commands:",
+            "Options:",
+            "Print",
+            "possible values",
+        ] {
+            assert!(!help.contains(english), "{english} in\n{help}");
+        }
+        for chinese in ["用法：", "命令：", "选项：", "显示帮助", "显示版本号"] {
+            assert!(help.contains(chinese), "{chinese} not in\n{help}");
+        }
+        let server = command.find_subcommand_mut("server").unwrap();
+        let help = server.render_help().to_string();
+        assert!(help.contains("参数："), "{help}");
+        assert!(help.contains("Port to listen on［默认：8124］"), "{help}");
+        assert!(!help.contains("[default: 8124"), "{help}");
+        assert!(help.contains("Mode［可选值：fast、slow］"), "{help}");
+        assert!(!help.contains("[possible values"), "{help}");
     }
 
     #[test]

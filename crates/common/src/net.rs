@@ -64,6 +64,7 @@ impl BindError {
             )
             .into(),
             Self::Other(addr, error) => {
+                let error = crate::exit::io_error(error, lang);
                 t!("bind.other", locale = locale, addr = addr, error = error).into()
             }
         }
@@ -117,11 +118,26 @@ pub async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
 /// first one the name resolves to (`localhost` works, as in the seed), or
 /// one sentence naming the host that could not be found.
 pub async fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
+    resolve_in(host, port, Lang::En).await
+}
+
+/// [`resolve`], its sentence in `lang`.
+pub async fn resolve_in(host: &str, port: u16, lang: Lang) -> Result<SocketAddr, String> {
+    let locale = lang.code();
     tokio::net::lookup_host((host, port))
         .await
-        .map_err(|error| format!("cannot find {host}: {error}"))?
+        .map_err(|error| {
+            let error = crate::exit::io_error(&error, lang);
+            t!(
+                "resolve.not_found",
+                locale = locale,
+                host = host,
+                error = error
+            )
+            .into_owned()
+        })?
         .next()
-        .ok_or_else(|| format!("{host} has no address"))
+        .ok_or_else(|| t!("resolve.no_address", locale = locale, host = host).into_owned())
 }
 
 /// Prints the one stdout line every server prints when it is ready:
@@ -154,9 +170,37 @@ pub fn local_url(scheme: &str, bound: SocketAddr) -> String {
 /// an `nc` command), and a hint about firewalls. Bound to loopback: a
 /// reminder that only this machine can connect.
 pub fn tell_students(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) -> String) {
+    tell(
+        bound,
+        lang,
+        join,
+        "students.local_only",
+        "students.firewall",
+    );
+}
+
+/// [`tell_students`] for a UDP socket: nobody *connects* to it, students
+/// send it datagrams, and the hints say so.
+pub fn tell_students_udp(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) -> String) {
+    tell(
+        bound,
+        lang,
+        join,
+        "students.local_only_udp",
+        "students.firewall_udp",
+    );
+}
+
+fn tell(
+    bound: SocketAddr,
+    lang: Lang,
+    join: impl Fn(SocketAddr) -> String,
+    local_only: &str,
+    firewall: &str,
+) {
     let locale = lang.code();
     if bound.ip().is_loopback() {
-        eprintln!("{}", t!("students.local_only", locale = locale));
+        eprintln!("{}", t!(local_only, locale = locale));
         return;
     }
     let addresses = if bound.ip().is_unspecified() {
@@ -171,10 +215,7 @@ pub fn tell_students(bound: SocketAddr, lang: Lang, join: impl Fn(SocketAddr) ->
         let how = join(SocketAddr::new(ip, bound.port()));
         eprintln!("{}", t!("students.join", locale = locale, how = how));
     }
-    eprintln!(
-        "{}",
-        t!("students.firewall", locale = locale, port = bound.port())
-    );
+    eprintln!("{}", t!(firewall, locale = locale, port = bound.port()));
 }
 
 /// This machine's addresses a classroom can reach: not loopback, not

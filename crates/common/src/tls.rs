@@ -304,6 +304,7 @@ fn leaf_needs_remaking(files: &Files, wanted: &BTreeSet<String>, lang: Lang) -> 
     }
     let names = subject_alt_names(&leaf);
     if names != *wanted {
+        let join = |names: &BTreeSet<String>| lang.list(&names.iter().collect::<Vec<_>>());
         let (old, new) = (join(&names), join(wanted));
         return Some(owned(t!(
             "tls.why.names_changed",
@@ -316,10 +317,6 @@ fn leaf_needs_remaking(files: &Files, wanted: &BTreeSet<String>, lang: Lang) -> 
     let ca = read_certs(&files.ca, lang).ok()?;
     let ca = parse(&ca[0], lang).ok()?;
     (leaf.issuer() != ca.subject()).then(|| owned(t!("tls.why.other_ca", locale = locale)))
-}
-
-fn join(names: &BTreeSet<String>) -> String {
-    names.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
 /// Makes the local CA, constrained to the `wanted` names, and writes it.
@@ -335,7 +332,9 @@ fn make_ca(
     let mut params = CertificateParams::default();
     // A name of its own: a client looks for a certificate's issuer by name,
     // so two local CAs (two machines, or one remade) must not share one. A
-    // short hash of the CA's public key tells them apart.
+    // short hash of the CA's public key tells them apart; the day it was
+    // made, in no language's words (a certificate outlives the language of
+    // whoever made it: it is read in Chinese and English alike).
     let tag = {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut hasher = DefaultHasher::new();
@@ -345,7 +344,7 @@ fn make_ca(
     params.distinguished_name.push(
         DnType::CommonName,
         format!(
-            "net-lessons local CA {tag:08x}, made {}-{:02}-{:02}",
+            "net-lessons local CA {tag:08x} ({}-{:02}-{:02})",
             now.year(),
             u8::from(now.month()),
             now.day()
@@ -438,7 +437,7 @@ fn read(path: &Path, lang: Lang) -> Result<Vec<u8>, TlsError> {
             "tls.error.read",
             locale = lang.code(),
             path = path,
-            error = e
+            error = crate::exit::io_error(&e, lang)
         ))
     })
 }
@@ -473,7 +472,7 @@ fn cannot_write(path: &Path, e: &io::Error, lang: Lang) -> TlsError {
         "tls.error.write",
         locale = lang.code(),
         path = path,
-        error = e
+        error = crate::exit::io_error(e, lang)
     ))
 }
 

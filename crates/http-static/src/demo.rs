@@ -107,7 +107,11 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     match TcpStream::connect(addr).await {
         Err(error) => demo_line(
             "client",
-            t!("demo.connect_fails", locale = locale, error = error),
+            t!(
+                "demo.connect_fails",
+                locale = locale,
+                error = common::exit::io_error(&error, lang)
+            ),
         ),
         Ok(_) => demo_line("client", t!("demo.connect_worked", locale = locale)),
     }

@@ -84,7 +84,7 @@ impl Server {
                 "root.cannot_serve",
                 locale = config.lang.code(),
                 root = root,
-                error = error
+                error = common::exit::io_error(&error, config.lang)
             );
             io::Error::new(error.kind(), why.into_owned())
         })?;

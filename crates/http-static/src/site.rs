@@ -99,7 +99,7 @@ impl Site {
     /// Answers one request. Never fails: a problem becomes a 4xx or 5xx.
     pub async fn respond<B>(&self, request: &Request<B>) -> Response<Body> {
         // Our own answers (a 404, a listing) are in the visitor's language
-        // and `marked` so (language.rs); files are sent as they are.
+        // and `marked` so (language.rs); files as they are (but see `translated`).
         let chosen = language::choose(request.uri().query(), request.headers(), self.lang);
         let lang = chosen.lang;
         // `req.method`: files are read with GET, or HEAD for the headers only.
@@ -121,7 +121,7 @@ impl Site {
             Err(error) => return marked(self.failure(request, &error, lang), chosen),
         };
         let response = match found {
-            Found::File { path, meta } => self.file(request, path, &meta, lang).await,
+            Found::File { path, meta } => self.translated(request, path, meta, chosen).await,
             Found::Directory(dir) if self.list => self
                 .listing(request, &dir, lang)
                 .await
@@ -175,6 +175,37 @@ impl Site {
         error!(path = request.uri().path(), %error, "{}", t!("log.cannot_serve", locale = log));
         let body = t!("http.internal", locale = lang.code());
         text(StatusCode::INTERNAL_SERVER_ERROR, &body)
+    }
+
+    /// A file written in two languages, `index.html` (English) beside
+    /// `index.zh-CN.html` (Chinese), is sent in the visitor's language and
+    /// marked as varying by it (`Vary`, `Content-Language`), as our own
+    /// answers are; any other file as it is. The Chinese one is taken only
+    /// if it is a plain file (no symbolic link) in the same directory.
+    async fn translated<B>(
+        &self,
+        request: &Request<B>,
+        path: PathBuf,
+        meta: Metadata,
+        chosen: language::Chosen,
+    ) -> io::Result<Response<Body>> {
+        let lang = chosen.lang;
+        let chinese = match (path.file_stem(), path.extension()) {
+            (Some(stem), Some(ext)) => {
+                let (stem, ext) = (stem.to_string_lossy(), ext.to_string_lossy());
+                path.with_file_name(format!("{stem}.zh-CN.{ext}"))
+            }
+            _ => return self.file(request, path, &meta, lang).await,
+        };
+        let chinese_meta = match std::fs::symlink_metadata(&chinese) {
+            Ok(found) if found.is_file() => found,
+            _ => return self.file(request, path, &meta, lang).await,
+        };
+        let response = match lang {
+            Lang::ZhCn => self.file(request, chinese, &chinese_meta, lang).await?,
+            Lang::En => self.file(request, path, &meta, lang).await?,
+        };
+        Ok(marked(response, chosen))
     }
 
     // ANCHOR: file

@@ -1,7 +1,8 @@
 //! The server's own answers (the `--list` page, 404, 403, 405) in the
 //! visitor's language: by `Accept-Language`, by the switch (`?lang=` and
 //! its cookie), else `--lang`; with `Vary` and an `ETag` per language.
-//! Files from the root are sent as they are.
+//! Files from the root are sent as they are, except a page written in
+//! both languages (`index.html` beside `index.zh-CN.html`).
 
 // Helpers outside #[test] functions may panic too: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -94,4 +95,54 @@ async fn errors_default_to_the_servers_lang_and_files_are_not_translated() {
         .await;
     assert_eq!(file.text(), "Hello, file!\n");
     assert_eq!(file.header("vary"), None);
+}
+
+#[tokio::test]
+async fn a_page_written_in_both_languages_is_sent_in_the_visitors() {
+    let dir = site();
+    std::fs::write(dir.path().join("index.zh-CN.html"), "<h1>首页</h1>\n").unwrap();
+    let server = TestServer::serve(dir.path()).await;
+    let chinese = server
+        .get_with("/", &["Accept-Language: zh-CN,zh;q=0.9"])
+        .await;
+    assert_eq!(
+        (chinese.status, chinese.text().as_str()),
+        (200, "<h1>首页</h1>\n")
+    );
+    assert_eq!(chinese.header("content-language"), Some("zh-CN"));
+    let english = server.get_with("/", &["Accept-Language: en"]).await;
+    assert_eq!(english.text(), "<h1>home</h1>\n");
+    for reply in [&chinese, &english] {
+        assert!(reply.header("vary").unwrap().contains("Accept-Language"));
+    }
+    assert_ne!(chinese.header("etag"), english.header("etag"));
+    // The switch works for it too.
+    let switched = server.get_with("/index.html?lang=zh-CN", &[]).await;
+    assert_eq!(switched.text(), "<h1>首页</h1>\n");
+    // A file without a translation stays as it is, with no Vary.
+    let sub = server.get_with("/sub/", &["Accept-Language: zh-CN"]).await;
+    assert_eq!(
+        (sub.text().as_str(), sub.header("vary")),
+        ("<h1>sub</h1>\n", None)
+    );
+}
+
+#[tokio::test]
+async fn the_lessons_own_page_has_a_chinese_edition() {
+    let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets");
+    let server = TestServer::serve(std::path::Path::new(assets)).await;
+    let chinese = server.get_with("/", &["Accept-Language: zh-CN"]).await;
+    assert!(
+        chinese.text().contains("<html lang=\"zh-CN\">"),
+        "{}",
+        chinese.text()
+    );
+    assert!(chinese.text().contains("这个页面"), "{}", chinese.text());
+    let english = server.get_with("/", &["Accept-Language: en"]).await;
+    assert!(
+        english.text().contains("<html lang=\"en\">"),
+        "{}",
+        english.text()
+    );
+    assert!(english.text().contains("This page"), "{}", english.text());
 }

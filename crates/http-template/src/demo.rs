@@ -189,10 +189,16 @@ impl Client {
             } else {
                 ""
             };
-            shown.push_str(&format!(
-                "  ({kind}, {} bytes: {preview}{more})",
-                body.len()
-            ));
+            let len = body.len();
+            let sent = t!(
+                "demo.request_body",
+                locale = self.lang.code(),
+                kind = kind,
+                len = len,
+                preview = preview,
+                more = more
+            );
+            shown.push_str(&format!("  {sent}"));
         }
         demo_line("client", shown);
         let request = request

@@ -46,11 +46,11 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     demo_line("certs", t!("demo.ca", locale = locale, subject = subject));
     if let Ok(parsed) = common::tls::parse(&ca[0], lang) {
         let names: Vec<String> = common::tls::permitted_names(&parsed).into_iter().collect();
-        let names = names.join(", ");
+        let names = lang.list(&names);
         demo_line("certs", t!("demo.ca_names", locale = locale, names = names));
     }
     let leaf = Certificate::of(&identity.chain[0], lang);
-    let (subject, names) = (&leaf.subject, leaf.names.join(", "));
+    let (subject, names) = (&leaf.subject, lang.list(&leaf.names));
     demo_line(
         "certs",
         t!("demo.server_cert", locale = locale, subject = subject),

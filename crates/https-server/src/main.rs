@@ -148,7 +148,19 @@ async fn serve(
     // For the teacher: the addresses students open (or "this machine only").
     // A student's browser must trust certs/ca.pem, and the certificate must
     // name the address: --san 192.168.1.23 (docs/ch5-https.md).
-    common::net::tell_students(addr, lang, |addr| format!("https://{addr}/"));
+    let announced = std::cell::RefCell::new(Vec::new());
+    common::net::tell_students(addr, lang, |addr| {
+        announced.borrow_mut().push(addr.ip());
+        format!("https://{addr}/")
+    });
+    // Addresses announced above that the certificate does not name: their
+    // URLs would fail in every student's browser. Say how to add them.
+    if let Some(ours) = identity.chain.first() {
+        let missing = https_server::page::not_named(ours, &announced.into_inner(), lang);
+        if let Some(warning) = https_server::page::san_warning(&missing, lang) {
+            eprintln!("{warning}");
+        }
+    }
     for note in &identity.notes {
         info!("{note}");
     }
@@ -209,7 +221,7 @@ async fn inspect(
             )
         })?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addr = common::net::resolve(host, port).await?;
+    let addr = common::net::resolve_in(host, port, lang).await?;
     let name = sni.unwrap_or_else(|| host.to_owned());
     let trusted_by = cacert.as_ref().map_or_else(
         || text(lang, "inspect.system_store", &[]),
@@ -220,7 +232,7 @@ async fn inspect(
     let seen = client::inspect(addr, &name, roots, lang)
         .await
         .map_err(|error| {
-            let error = error.to_string();
+            let error = common::exit::io_error(&error, lang);
             text(
                 lang,
                 "inspect.no_handshake",
@@ -252,11 +264,9 @@ async fn inspect(
             &[("i", &i), ("value", &cert.subject)],
         ));
         report.push(line("inspect.issuer", &cert.issuer));
-        report.push(line("inspect.names", &cert.names.join(", ")));
-        let valid = [
-            ("from", cert.not_before.as_str()),
-            ("until", cert.not_after.as_str()),
-        ];
+        report.push(line("inspect.names", &lang.list(&cert.names)));
+        let (from, until) = cert.dates(lang);
+        let valid = [("from", from.as_str()), ("until", until.as_str())];
         report.push(text(lang, "inspect.valid", &valid));
     }
     let verdict = match &seen.verdict {

@@ -2,12 +2,15 @@
 //! TLS handshake agreed on, and the certificate chain the server sent.
 //! `GET /connection.json` is the same, for scripts and tests.
 
+use std::net::IpAddr;
+
 use common::lang::Lang;
 use http::header::{CONTENT_TYPE, ETAG, HeaderValue};
 use http::{Response, StatusCode, Version};
 use rustls::ServerConnection;
 use rustls_pki_types::CertificateDer;
 use serde_json::{Value, json};
+use x509_parser::time::ASN1Time;
 
 use crate::server::Body;
 
@@ -36,8 +39,13 @@ pub struct Certificate {
     pub subject: String,
     pub issuer: String,
     pub names: Vec<String>,
+    /// The validity dates as the certificate says them (UTC), for
+    /// `/connection.json`: the same in every language.
     pub not_before: String,
     pub not_after: String,
+    /// The same dates as a person reads them in the page's language
+    /// ([`Certificate::dates`]).
+    pub validity: Option<(ASN1Time, ASN1Time)>,
 }
 
 impl Certificate {
@@ -51,6 +59,7 @@ impl Certificate {
                 names: common::tls::subject_alt_names(&cert).into_iter().collect(),
                 not_before: cert.validity().not_before.to_string(),
                 not_after: cert.validity().not_after.to_string(),
+                validity: Some((cert.validity().not_before, cert.validity().not_after)),
             },
             Err(error) => Self {
                 subject: format!("(unreadable: {error})"),
@@ -58,7 +67,17 @@ impl Certificate {
                 names: Vec::new(),
                 not_before: String::new(),
                 not_after: String::new(),
+                validity: None,
             },
+        }
+    }
+
+    /// When it becomes valid and when it expires, in `lang` (UTC, as
+    /// certificates say): `2026-11-26 08:05:03 UTC`, `2026年11月26日 08:05:03（UTC）`.
+    pub fn dates(&self, lang: Lang) -> (String, String) {
+        match self.validity {
+            Some((from, until)) => (date(from, lang), date(until, lang)),
+            None => (self.not_before.clone(), self.not_after.clone()),
         }
     }
 
@@ -148,9 +167,10 @@ pub fn html(connection: &Connection, http: Version, lang: Lang) -> Response<Body
         ));
         rows.push(row(&text("page.subject"), &cert.subject));
         rows.push(row(&text("page.issuer"), &cert.issuer));
-        rows.push(row(&text("page.names"), &cert.names.join(", ")));
-        rows.push(row(&text("page.not_before"), &cert.not_before));
-        rows.push(row(&text("page.not_after"), &cert.not_after));
+        rows.push(row(&text("page.names"), &lang.list(&cert.names)));
+        let (from, until) = cert.dates(lang);
+        rows.push(row(&text("page.not_before"), &from));
+        rows.push(row(&text("page.not_after"), &until));
     }
     // The switch to the other language: `?lang=` here, then a cookie.
     let other = if lang == Lang::En { "zh-CN" } else { "en" };
@@ -170,6 +190,50 @@ pub fn html(connection: &Connection, http: Version, lang: Lang) -> Response<Body
     let mut response = with_type(StatusCode::OK, "text/html; charset=utf-8", page);
     response.headers_mut().insert(ETAG, etag);
     response
+}
+
+/// The addresses in `addresses` that the certificate `der` does not name
+/// (a browser opening `https://ADDRESS/` would refuse it).
+pub fn not_named(der: &CertificateDer<'_>, addresses: &[IpAddr], lang: Lang) -> Vec<IpAddr> {
+    let Ok(cert) = common::tls::parse(der, lang) else {
+        return Vec::new();
+    };
+    let names = common::tls::subject_alt_names(&cert);
+    addresses
+        .iter()
+        .filter(|ip| !names.contains(&ip.to_string()))
+        .copied()
+        .collect()
+}
+
+/// One sentence for the teacher when the students' addresses are not in
+/// the certificate: which, and the `--san` flags that add them.
+pub fn san_warning(missing: &[IpAddr], lang: Lang) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = missing.iter().map(ToString::to_string).collect();
+    let flags: Vec<String> = list.iter().map(|ip| format!("--san {ip}")).collect();
+    Some(
+        rust_i18n::t!(
+            "log.san_missing",
+            locale = lang.code(),
+            list = lang.list(&list),
+            flags = flags.join(" ")
+        )
+        .into_owned(),
+    )
+}
+
+/// A certificate's date in `lang`, in UTC.
+fn date(time: ASN1Time, lang: Lang) -> String {
+    let at = time.to_datetime();
+    let (year, month, day) = (at.year(), u8::from(at.month()), at.day());
+    let clock = format!("{:02}:{:02}:{:02}", at.hour(), at.minute(), at.second());
+    match lang {
+        Lang::ZhCn => format!("{year}年{month}月{day}日 {clock}（UTC）"),
+        Lang::En => format!("{year}-{month:02}-{day:02} {clock} UTC"),
+    }
 }
 
 fn row(name: &str, value: &str) -> String {

@@ -166,3 +166,39 @@ fn private_keys_are_readable_by_their_owner_only() {
         assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
     }
 }
+
+/// A server on 0.0.0.0 announces its LAN addresses to students; those the
+/// certificate does not name get one sentence saying which `--san` adds them.
+#[test]
+fn students_addresses_missing_from_the_certificate_are_pointed_out() {
+    use https_server::page::{not_named, san_warning};
+    let lan: std::net::IpAddr = "192.168.1.23".parse().unwrap();
+    let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = Identity::local(dir.path(), &[], Lang::En).unwrap();
+    let missing = not_named(&plain.chain[0], &[lan, loopback], Lang::En);
+    assert_eq!(missing, vec![lan]);
+    let english = san_warning(&missing, Lang::En).unwrap();
+    assert!(english.contains("--san 192.168.1.23"), "{english}");
+    let chinese = san_warning(&missing, Lang::ZhCn).unwrap();
+    assert!(chinese.contains("证书里没有 192.168.1.23"), "{chinese}");
+    assert!(chinese.contains("--san 192.168.1.23"), "{chinese}");
+
+    let named = Identity::local(dir.path(), &["192.168.1.23".into()], Lang::En).unwrap();
+    assert!(not_named(&named.chain[0], &[lan], Lang::En).is_empty());
+    assert_eq!(san_warning(&[], Lang::En), None);
+}
+
+/// The page's dates, as each language writes them (UTC either way).
+#[test]
+fn certificate_dates_are_written_for_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = Identity::local(dir.path(), &[], Lang::En).unwrap();
+    let cert = https_server::page::Certificate::of(&identity.chain[0], Lang::ZhCn);
+    let (from, until) = cert.dates(Lang::ZhCn);
+    assert!(from.contains('年') && from.ends_with("（UTC）"), "{from}");
+    assert!(until.contains('月') && until.contains('日'), "{until}");
+    let (from, _) = cert.dates(Lang::En);
+    assert!(from.ends_with(" UTC") && from.starts_with("20"), "{from}");
+    assert!(!cert.subject.contains("made"), "{}", cert.subject);
+}

@@ -81,7 +81,7 @@ async fn serve_then_inspect_trusted_untrusted_and_for_another_name() {
         .unwrap();
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(out.contains("TLS 版本：     TLSv1_3"), "{out}");
-    assert!(out.contains("证书链（按服务器发来的顺序）："), "{out}");
+    assert!(out.contains("证书链（按服务端发来的顺序）："), "{out}");
     assert!(
         out.contains("名字不符：这张证书不是给 example.com 用的"),
         "{out}"

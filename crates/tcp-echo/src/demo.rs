@@ -87,7 +87,11 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     match TcpStream::connect(addr).await {
         Err(error) => demo_line(
             "client",
-            t!("demo.again_fails", locale = locale, error = error),
+            t!(
+                "demo.again_fails",
+                locale = locale,
+                error = common::exit::io_error(&error, lang)
+            ),
         ),
         Ok(_) => demo_line("client", t!("demo.again_worked", locale = locale)),
     }

@@ -123,7 +123,7 @@ async fn connect(
     lang: Lang,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let locale = lang.code();
-    let addr = common::net::resolve(host, port).await?;
+    let addr = common::net::resolve_in(host, port, lang).await?;
     let message = format!("{message}\r\n");
     let result = client::run(addr, message.as_bytes(), |event| match event {
         Event::Connected(_) => println!("{}", t!("client.connected", locale = locale)),
@@ -137,8 +137,13 @@ async fn connect(
     })
     .await;
     result.map(drop).map_err(|error| {
-        t!("client.cannot", locale = locale, addr = addr, error = error)
-            .into_owned()
-            .into()
+        t!(
+            "client.cannot",
+            locale = locale,
+            addr = addr,
+            error = common::exit::io_error(&error, lang)
+        )
+        .into_owned()
+        .into()
     })
 }

@@ -132,7 +132,7 @@ async fn receive(addr: SocketAddr, count: Option<u64>, lang: Lang) -> Result {
     let ctrl_c = common::shutdown::ctrl_c();
     // The one ready line on stdout, then, on stderr, how students reach us.
     common::net::announce_listening(addr);
-    common::net::tell_students(addr, lang, |to| receiver::how_students_send(to, lang));
+    common::net::tell_students_udp(addr, lang, |to| receiver::how_students_send(to, lang));
     let print = |line| println!("{line}");
     let (heard, stopped) = receiver::run(&socket, count, ctrl_c, lang, print).await?;
     if stopped == Stopped::Asked {

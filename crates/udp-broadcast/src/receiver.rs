@@ -5,7 +5,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use common::datagram::{Tallies, printable, receive_buffer};
+use common::datagram::{Tallies, printable_in, receive_buffer};
 use common::lang::Lang;
 use common::net::BindError;
 use rust_i18n::t;
@@ -45,7 +45,7 @@ impl Heard {
     pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> String {
         let arrival = self.tallies.record(from, datagram);
         let note = arrival.map(|arrival| arrival.note(self.lang));
-        let (msg, note) = (printable(datagram), note.unwrap_or_default());
+        let (msg, note) = (printable_in(datagram, self.lang), note.unwrap_or_default());
         let locale = self.lang.code();
         t!(
             "receiver.got",

@@ -100,14 +100,14 @@ pub fn explain(error: io::Error, to: SocketAddrV4, lang: Lang) -> io::Error {
             "sender.needs_broadcast",
             locale = locale,
             to = to,
-            error = error
+            error = common::exit::io_error(&error, lang)
         )
     } else {
         t!(
             "sender.cannot_send",
             locale = locale,
             to = to,
-            error = error
+            error = common::exit::io_error(&error, lang)
         )
     };
     io::Error::new(error.kind(), text.into_owned())

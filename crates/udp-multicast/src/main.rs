@@ -188,7 +188,7 @@ async fn receive(
         eprintln!("{}", t!("receiver.local_only", locale = locale));
     } else {
         let joined_on = SocketAddr::from((interface, addr.port()));
-        common::net::tell_students(joined_on, lang, |_| {
+        common::net::tell_students_udp(joined_on, lang, |_| {
             receiver::how_students_send(group, addr.port(), lang)
         });
     }

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::time::Duration;
 
-use common::datagram::{Tallies, printable, receive_buffer};
+use common::datagram::{Tallies, printable_in, receive_buffer};
 use common::lang::Lang;
 use rust_i18n::t;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
@@ -127,7 +127,7 @@ impl Heard {
     pub fn record(&mut self, from: SocketAddr, datagram: &[u8]) -> String {
         let arrival = self.tallies.record(from, datagram);
         let note = arrival.map(|arrival| arrival.note(self.lang));
-        let (msg, note) = (printable(datagram), note.unwrap_or_default());
+        let (msg, note) = (printable_in(datagram, self.lang), note.unwrap_or_default());
         let locale = self.lang.code();
         t!(
             "receiver.got",

@@ -86,7 +86,7 @@ pub async fn run(
                 "sender.cannot_send",
                 locale = lang.code(),
                 to = to,
-                error = error
+                error = common::exit::io_error(&error, lang)
             );
             io::Error::new(error.kind(), said.into_owned())
         })?;
@@ -111,7 +111,7 @@ pub fn explain_interface(interface: Ipv4Addr, error: io::Error, lang: Lang) -> i
             "interface.other",
             locale = locale,
             interface = interface,
-            error = error
+            error = common::exit::io_error(&error, lang)
         ),
     };
     io::Error::new(error.kind(), said.into_owned())

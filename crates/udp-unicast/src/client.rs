@@ -54,7 +54,7 @@ impl ClientError {
                 "client.io",
                 locale = locale,
                 server = server,
-                error = source
+                error = common::exit::io_error(source, lang)
             ),
         }
         .into_owned()

@@ -5,7 +5,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use common::datagram::{MAX_DATAGRAM, printable};
+use common::datagram::{MAX_DATAGRAM, printable_in};
 use common::demo::{DemoArgs, Steps};
 use common::lang::Lang;
 use common::logging::demo_line;
@@ -58,7 +58,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
             demo_line("client", t!("demo.lost", locale = locale));
             break;
         };
-        let got = printable(&reply[..received?]);
+        let got = printable_in(&reply[..received?], lang);
         demo_line(
             "client",
             t!("client.got", locale = locale, msg = got, from = addr),
@@ -98,7 +98,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
                 "demo.rebind_failed",
                 locale = locale,
                 addr = addr,
-                error = error
+                error = common::exit::io_error(&error, lang)
             ),
         },
     );
@@ -124,7 +124,7 @@ async fn ask(
             demo_line("client", t!("client.running", locale = locale, addr = addr));
         }
         Event::Got(reply, from) => {
-            let msg = printable(reply);
+            let msg = printable_in(reply, lang);
             demo_line(
                 "client",
                 t!("client.got", locale = locale, msg = msg, from = from),

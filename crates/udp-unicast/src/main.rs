@@ -103,7 +103,7 @@ async fn serve(listen: ListenArgs<3000>, lang: Lang) -> Result<(), Box<dyn std::
     // The one ready line on stdout (the seed's 'listening' event; scripts
     // wait for it), then, on stderr, how students reach us.
     common::net::announce_listening(addr);
-    common::net::tell_students(addr, lang, |to| {
+    common::net::tell_students_udp(addr, lang, |to| {
         udp_unicast::server::how_students_send(to, lang)
     });
     tracing::info!("{}", t!("server.ready", locale = lang.code()));
@@ -124,6 +124,16 @@ async fn ask(
     let server = tokio::net::lookup_host(server)
         .await
         .map_err(|error| {
+            // Not the OS's errors but the resolver's own English words
+            // ("invalid port value", "failed to lookup address
+            // information: …"): said in `lang` by what they mean.
+            let error = match (error.raw_os_error(), error.kind()) {
+                (Some(_), _) => common::exit::io_error(&error, lang),
+                (None, std::io::ErrorKind::InvalidInput) => {
+                    t!("client.bad_format", locale = locale).into_owned()
+                }
+                (None, _) => t!("client.unknown_host", locale = locale).into_owned(),
+            };
             t!(
                 "client.resolve",
                 locale = locale,
@@ -138,7 +148,7 @@ async fn ask(
     let on_event = |event: Event<'_>| match event {
         Event::Running(addr) => println!("{}", t!("client.running", locale = locale, addr = addr)),
         Event::Got(reply, from) => {
-            let msg = common::datagram::printable(reply);
+            let msg = common::datagram::printable_in(reply, lang);
             println!(
                 "{}",
                 t!("client.got", locale = locale, msg = msg, from = from)

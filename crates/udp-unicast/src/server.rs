@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use common::datagram::{printable, receive_buffer};
+use common::datagram::{printable_in, receive_buffer};
 use common::lang::Lang;
 use rust_i18n::t;
 use tokio::net::UdpSocket;
@@ -76,7 +76,7 @@ impl Server {
                 () = &mut shutdown => break,
             };
             // ANCHOR_END: select
-            let msg = printable(&buffer[..len]);
+            let msg = printable_in(&buffer[..len], lang);
             log(t!("server.got", locale = locale, msg = msg, from = from).into_owned());
             // `server.send('world', rinfo.port, rinfo.address)`. If the
             // send buffer is full this waits: that is UDP's only

@@ -243,12 +243,15 @@ async fn the_server_binary_prints_one_ready_line_then_each_datagram() {
     let next = timeout(LIMIT, lines.next_line()).await.unwrap().unwrap();
     assert_eq!(next, Some(format!("server got hello from {me}")));
     child.kill().await.unwrap();
-    // On stderr: that only this machine can connect, and the log line.
+    // On stderr: that only this machine can send to it, and the log line.
     let mut stderr = String::new();
     tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
         .await
         .unwrap();
-    assert!(stderr.contains("only this machine can connect"), "{stderr}");
+    assert!(
+        stderr.contains("only this machine can send to it"),
+        "{stderr}"
+    );
     assert!(stderr.contains("answering every datagram"), "{stderr}");
     assert!(!stderr.contains("server running"), "{stderr}");
 }
@@ -283,7 +286,9 @@ async fn the_server_speaks_chinese_with_lang_zh_cn() {
     tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
         .await
         .unwrap();
-    assert!(stderr.contains("现在只有本机能连上"), "{stderr}");
+    // UDP has no connection: the hint speaks of datagrams.
+    assert!(stderr.contains("只有本机发来的数据报能收到"), "{stderr}");
+    assert!(!stderr.contains("连上"), "{stderr}");
     assert!(stderr.contains("都回复 “world”"), "{stderr}");
 }
 
@@ -349,7 +354,32 @@ async fn help_is_in_chinese_with_lang_zh_cn() {
         };
         assert!(help.contains(expected), "{help}");
         assert!(help.contains("程序输出用的语言"), "{help}");
+        // clap's own words too.
+        assert!(help.contains("用法：") && help.contains("选项："), "{help}");
+        assert!(help.contains("显示帮助"), "{help}");
+        for english in ["Usage:", "Options:", "Print help", "[default:"] {
+            assert!(!help.contains(english), "{english} in {help}");
+        }
+        if args[0] == "client" {
+            assert!(help.contains("［默认：127.0.0.1:3000］"), "{help}");
+        }
     }
+}
+
+#[tokio::test]
+async fn a_mistyped_server_address_is_said_in_chinese() {
+    let output = tokio::process::Command::new(BINARY)
+        .args(["client", "--server", "127.0.0.1:abc", "--lang", "zh-CN"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("udp-unicast: 无法解析 127.0.0.1:abc：地址的格式不对"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("invalid"), "{stderr}");
 }
 
 #[tokio::test]
