@@ -797,3 +797,89 @@ async fn start_errors_are_one_sentence_and_exit_1() {
         );
     }
 }
+
+/// A node that stops reading its subscription (frozen with SIGSTOP) is cut
+/// off by Redis at the pub/sub output buffer limit instead of being
+/// buffered for without bound, while the users of the other nodes miss
+/// nothing; thawed, the node subscribes again and hears the room, having
+/// missed a stretch of it (a gap, never a reordering).
+#[tokio::test]
+#[ignore = "needs redis-server (apt-get install redis-server)"]
+async fn a_node_that_cannot_keep_up_is_cut_off_and_comes_back() {
+    const MOST: usize = 4000;
+    let redis = RedisServer::start().await;
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut admin = client.get_multiplexed_async_connection().await.unwrap();
+    // Redis's bound on what waits for one subscriber: 64 KiB here, so that
+    // a few hundred KiB of chat cross it (Redis's default: 32 MiB).
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("client-output-buffer-limit")
+        .arg("pubsub 64kb 64kb 0")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    let (a, b, w) = three_nodes(&redis).await;
+    let mut alice = TcpUser::login(&a, "alice").await;
+    let mut bob = TcpUser::login(&b, "bob").await;
+    alice.expect(log("bob joined, 2 online")).await;
+    let mut carol = WsUser::login(&w, "carol").await;
+    alice.expect(log("carol joined, 3 online")).await;
+    // How many connections hear the room's channel: one per node.
+    let mut subscribers = async || {
+        let (_, count): (String, usize) = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg("chat:lobby:events")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        count
+    };
+    assert_eq!(subscribers().await, 3);
+
+    b.process.signal("-STOP").await;
+    // alice talks, 100 lines of 1 KB at a time, until Redis has cut B off;
+    // alice and carol get every line, in order.
+    let text = |n: usize| format!("{n:04} {}", "x".repeat(1000));
+    let mut sent = 0;
+    while subscribers().await == 3 {
+        assert!(sent < MOST, "Redis still buffers for the frozen node");
+        let lines: String = (sent..sent + 100)
+            .map(|n| format!("{}\n", broadcast(&text(n))))
+            .collect();
+        alice.write(lines.as_bytes()).await;
+        for n in sent..sent + 100 {
+            assert_eq!(alice.until(is("broadcast")).await["message"], text(n));
+            assert_eq!(carol.until(is("broadcast")).await["message"], text(n));
+        }
+        sent += 100;
+    }
+    b.process.signal("-CONT").await;
+
+    // B reads what had reached it, finds itself cut off, subscribes again.
+    b.logs("lost the connection to Redis").await;
+    b.logs("Redis is back: subscribed again, users registered again")
+        .await;
+    assert_eq!(subscribers().await, 3);
+    alice.send(broadcast("after the cut")).await;
+    let mut heard = Vec::new();
+    loop {
+        let message = bob.until(is("broadcast")).await;
+        if message["message"] == "after the cut" {
+            break;
+        }
+        heard.push(message["message"].as_str().unwrap().to_owned());
+    }
+    // bob heard a beginning of what alice said, in order, and not all of it.
+    let beginning: Vec<String> = (0..heard.len()).map(text).collect();
+    assert_eq!(heard, beginning);
+    assert!(
+        heard.len() < sent,
+        "bob heard all {sent}: B was not cut off"
+    );
+    println!(
+        "bob heard {} of {sent} lines before B was cut off",
+        heard.len()
+    );
+    assert_eq!(alice.users().await, json!(["alice", "bob", "carol"]));
+}
