@@ -1,8 +1,8 @@
 //! Chapter 7 as users see it: the real `tcp-chat server` (twice) and
 //! `ws-chat` (once) sharing one room through a real `redis-server`, each a
-//! process of its own, and the test their clients over loopback: raw JSON
-//! lines over TCP for tcp-chat, JSON text frames on `ws://ADDR/ws` for
-//! ws-chat. One test per rule of issue 13's "Semantics".
+//! process of its own, and the test playing their users over loopback:
+//! raw JSON lines over TCP for tcp-chat, JSON text frames on
+//! `ws://ADDR/ws` for ws-chat. One test per rule of issue 13's "Semantics".
 //!
 //! Each test starts its own Redis (on a Unix socket in a temporary
 //! directory) and its own nodes, so the tests run side by side. Those that
@@ -382,6 +382,10 @@ async fn a_private_message_reaches_a_user_on_another_node() {
     let mut single = WsUser::login(&alone, "carol").await;
     single.send(p2p("nobody", "hello?")).await;
     let single_error = single.until(is("error")).await;
+    assert_eq!(
+        single_error,
+        json!({"type": "error", "message": "nobody is not online"})
+    );
     carol.send(p2p("nobody", "hello?")).await;
     assert_eq!(carol.until(is("error")).await, single_error);
 }
@@ -666,15 +670,21 @@ async fn the_rooms_go_on_while_redis_is_away() {
 
     // zoe: both were logged in meanwhile; once the nodes re-register their
     // users, one keeps the name and the other is asked to log in again.
-    let (kept, mut lost, answer) = first_logged_out(zoe_a, zoe_b).await;
+    let (kept, mut keeper, mut lost, answer) = first_logged_out(zoe_a, zoe_b).await;
     assert_eq!(answer["success"], false);
-    let nickname = if kept == 'A' { "Zoe" } else { "zoe" };
+    let (nickname, keepers) = if kept == 'A' {
+        ("Zoe", "zoe")
+    } else {
+        ("zoe", "Zoe")
+    };
     let text = format!(
         "while Redis was away, {nickname} logged in on another server of this room: \
          you are logged out, log in again with another nickname"
     );
     assert_eq!(answer["message"], text);
     assert_eq!(lost.try_login("zoe2").await["success"], true);
+    keeper.send(broadcast("still zoe")).await;
+    carol.expect(broadcast_from(keepers, "still zoe")).await;
 
     // yara, logged in on A meanwhile, logs in on B now: B refuses (A has
     // registered her again already), or B accepts and one of the two is
@@ -685,15 +695,14 @@ async fn the_rooms_go_on_while_redis_is_away() {
         assert_eq!(answer["message"], "nickname yara is taken, choose another");
         println!("yara: B refused her, A had registered her again");
         yara_a.send(broadcast("still yara")).await;
-        assert_eq!(
-            carol.until(is("broadcast")).await,
-            broadcast_from("yara", "still yara")
-        );
+        carol.expect(broadcast_from("yara", "still yara")).await;
     } else {
-        let (kept, mut lost, answer) = first_logged_out(yara_a, yara_b).await;
+        let (kept, mut keeper, mut lost, answer) = first_logged_out(yara_a, yara_b).await;
         assert_eq!(answer["success"], false);
         println!("yara: both logged in, then {kept} kept the name");
         assert_eq!(lost.try_login("yara2").await["success"], true);
+        keeper.send(broadcast("still yara")).await;
+        carol.expect(broadcast_from("yara", "still yara")).await;
     }
 
     // Each node said once that Redis was gone, and that it is back; none exited.
@@ -746,14 +755,14 @@ async fn probe_until_heard(
 }
 
 /// Waits (15 s at most) until one of two users of the same name is asked
-/// to log in again. Returns which kept it ('A': the first), the other
-/// user, and what it was told.
-async fn first_logged_out(mut on_a: TcpUser, mut on_b: TcpUser) -> (char, TcpUser, Value) {
+/// to log in again. Returns which kept it ('A': the first), the one who
+/// kept it, the other, and what the other was told.
+async fn first_logged_out(mut on_a: TcpUser, mut on_b: TcpUser) -> (char, TcpUser, TcpUser, Value) {
     let refused = |message: &Value| message["type"] == "login" && message["success"] == false;
     let limit = Duration::from_secs(15);
     tokio::select! {
-        answer = on_a.until_within(limit, refused) => ('B', on_a, answer),
-        answer = on_b.until_within(limit, refused) => ('A', on_b, answer),
+        answer = on_a.until_within(limit, refused) => ('B', on_b, on_a, answer),
+        answer = on_b.until_within(limit, refused) => ('A', on_a, on_b, answer),
     }
 }
 
