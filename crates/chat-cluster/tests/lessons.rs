@@ -598,6 +598,34 @@ async fn a_killed_nodes_users_leave_the_cluster_within_15_s() {
     assert_eq!(bob_again.try_login("bob").await["success"], true);
 }
 
+/// A node stopped with Ctrl-C (SIGINT) says goodbye for its users: the
+/// others hear that they left at once, not after the 9 to 12 s a killed
+/// node's users take to expire.
+#[tokio::test]
+#[ignore = "needs redis-server (apt-get install redis-server)"]
+async fn a_node_stopped_with_ctrl_c_announces_its_users_left() {
+    let redis = RedisServer::start().await;
+    let (a, mut b, mut w) = three_nodes(&redis).await;
+    let mut alice = TcpUser::login(&a, "alice").await;
+    let _bob = TcpUser::login(&b, "bob").await;
+    alice.expect(log("bob joined, 2 online")).await;
+    let _carol = WsUser::login(&w, "carol").await;
+    alice.expect(log("carol joined, 3 online")).await;
+
+    let at_once = Duration::from_secs(3);
+    b.process.signal("-INT").await;
+    alice
+        .until_within(at_once, |message| *message == log("bob left, 2 online"))
+        .await;
+    assert!(b.process.exit().await.success());
+    w.process.signal("-INT").await;
+    alice
+        .until_within(at_once, |message| *message == log("carol left, 1 online"))
+        .await;
+    assert!(w.process.exit().await.success());
+    assert_eq!(alice.users().await, json!(["alice"]));
+}
+
 /// Redis stops mid-run: each node's own room goes on; what is said
 /// meanwhile stays on its node and is not replayed when Redis is back;
 /// then the nodes talk again. A name logged in on two nodes while they
