@@ -85,6 +85,9 @@ impl Cluster {
             return true;
         };
         if this.node.claim(nickname).await {
+            // The welcome counts the whole cluster: who Redis has now, even
+            // those whose `joined` is still on its way here.
+            this.resync().await;
             return true;
         }
         let locale = lang.code();
@@ -211,8 +214,11 @@ impl Linked {
     /// Asks Redis who is online and corrects the names kept as elsewhere:
     /// an event missed while Redis was away is made good within a few
     /// seconds. `None` from Redis (unreachable): the last list stays.
+    /// The names this node claimed are not elsewhere, even before their
+    /// users are in the room (a login between its claim and its join).
     async fn resync(&self) {
-        if let Some(everyone) = self.node.users().await {
+        if let Some(mut everyone) = self.node.users().await {
+            everyone.retain(|nickname| !self.node.holds(nickname));
             self.room.set_elsewhere(everyone);
         }
     }
