@@ -58,6 +58,7 @@ pub struct ClusterArgs {
     pub room: String,
 }
 
+// ANCHOR: event
 /// What happens in a room, as nodes tell each other. The sender is always
 /// set by the node that publishes, from its own record of who is logged in
 /// on which connection: nothing a client sends ends up here as a name.
@@ -79,6 +80,7 @@ pub enum Event {
     /// Someone started or stopped typing (ws-chat's notice).
     Typing { nickname: String, typing: bool },
 }
+// ANCHOR_END: event
 
 /// An [`Event`] on the wire: which room, which node it is about.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,11 +140,13 @@ impl ClusterError {
     }
 }
 
+// ANCHOR: queue
 /// How many events may wait for Redis, and for the lesson. Both are
 /// bounded: a slow lesson makes the subscriber wait, Redis's output buffer
 /// for this node grows, and past its limit Redis disconnects the node,
 /// which then reconnects (below). Nothing grows without bound.
 const QUEUE: usize = 1024;
+// ANCHOR_END: queue
 
 /// Backoff between reconnection attempts: from 100 ms, doubling, to 5 s.
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
@@ -461,6 +465,7 @@ async fn subscribe_loop(
         let locale = shared.lang.code();
         let channel = format!("chat:{room}:events");
         drop(shared);
+        // ANCHOR: resubscribe
         let subscribed = match first.take() {
             Some(pubsub) => Ok(pubsub),
             None => {
@@ -482,6 +487,7 @@ async fn subscribe_loop(
                     outage = false;
                 }
                 backoff = BACKOFF_MIN;
+                // ANCHOR_END: resubscribe
                 let mut messages = pubsub.into_on_message();
                 while let Some(message) = messages.next().await {
                     let Ok(payload) = message.get_payload::<String>() else {

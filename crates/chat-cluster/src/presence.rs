@@ -55,6 +55,7 @@ fn nodes_key(room: &str) -> String {
     format!("chat:{room}:nodes")
 }
 
+// ANCHOR: claim
 /// Claims `nickname` for `node`: one `SET … NX EX`, which Redis runs as
 /// one step, so of two nodes racing for a name exactly one gets `OK`.
 pub(crate) async fn claim(node: &Node, nickname: &str) -> redis::RedisResult<bool> {
@@ -75,6 +76,7 @@ pub(crate) async fn claim(node: &Node, nickname: &str) -> redis::RedisResult<boo
     }
     Ok(won.is_some())
 }
+// ANCHOR_END: claim
 
 /// Deletes a key only if it still holds `value`: a claim this node lost
 /// (during an outage) must not be taken from its new owner.
@@ -175,6 +177,7 @@ async fn try_heartbeat(node: &Node, to_lesson: &mpsc::Sender<Remote>) -> redis::
     Ok(())
 }
 
+// ANCHOR: sweep
 /// Finds nodes that stopped renewing, and announces their users' departure.
 async fn sweep(node: &Node) -> redis::RedisResult<()> {
     let Shared { room, id, .. } = &*node.shared;
@@ -218,6 +221,7 @@ async fn sweep(node: &Node) -> redis::RedisResult<()> {
     }
     Ok(())
 }
+// ANCHOR_END: sweep
 
 /// Every [`REFRESH`]: renew, then sweep; until the node is dropped.
 pub(crate) async fn keep_alive(node: Weak<Shared>, to_lesson: mpsc::Sender<Remote>) {

@@ -194,6 +194,7 @@ impl Linked {
                     info!("{text}");
                 }
             }
+            // ANCHOR: apply
             // The sender is on another server: everyone here gets it.
             Remote::Event(Event::Broadcast { from, message }) => {
                 let message = ServerMessage::broadcast(&from, message);
@@ -207,6 +208,7 @@ impl Linked {
                 let message = ServerMessage::typing(&nickname, typing);
                 self.room.send_to_others(&nickname, &message);
             }
+            // ANCHOR_END: apply
             Remote::Lost { nickname } => {
                 self.room.lost(&nickname);
                 warn!("{}", t!("log.lost", locale = log, nickname = nickname));
