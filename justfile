@@ -411,7 +411,7 @@ ch7-cluster *args:
     node "node B" "$bin/tcp-chat" server --port 8126
     node "node C" "$bin/ws-chat" --port 3000
     echo
-    say "one chat room, three servers: join it from other terminals and a browser" "一个聊天室，三台服务器：在其他终端和浏览器里加入"
+    say "one chat room, three servers: join it from other terminals and a browser" "一个聊天室，三个服务端（节点）：在其他终端和浏览器里加入"
     say "  node A (tcp-chat): just ch2-chat-client NAME               or  nc 127.0.0.1 8125" \
         "  节点 A（tcp-chat）：just ch2-chat-client 昵称               或者 nc 127.0.0.1 8125"
     say "  node B (tcp-chat): just ch2-chat-client NAME --port 8126   or  nc 127.0.0.1 8126" \

@@ -87,7 +87,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     steps.next(&say("demo.step.broadcast")).await;
     alice
         .send(&ClientMessage::Broadcast(Broadcast {
-            message: "hello from node A!".into(),
+            message: say("demo.msg.hello"),
         }))
         .await?;
     alice.hear(1).await?; // tcp-chat echoes a broadcast to its sender
@@ -97,7 +97,7 @@ pub async fn run(args: &DemoArgs, lang: Lang) -> io::Result<()> {
     steps.next(&say("demo.step.private")).await;
     bob.send(&ClientMessage::P2p(P2pTo {
         to: "carol".into(),
-        message: "psst, carol: this went through Redis".into(),
+        message: say("demo.msg.psst"),
     }))
     .await?;
     bob.hear(1).await?; // node B's copy for bob, at once
