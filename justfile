@@ -322,6 +322,130 @@ ch6-ws-chat *args:
 ch6-ws-demo *args:
     @cargo run --bin ws-chat -- demo "$@"
 
+# Chapter 7: a Redis for the cluster on 127.0.0.1:6379, in the foreground, nothing saved (or the one already answering there); Ctrl-C stops it
+[group('ch7 cluster')]
+[no-exit-message]
+redis *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    locale="${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}"
+    case " $* " in *" --lang zh"*|*" --lang=zh"*) locale=zh ;; *" --lang en"*|*" --lang=en"*) locale=en ;; esac
+    say() { if [[ $locale == zh* ]]; then echo "$2"; else echo "$1"; fi; }
+    # Does a Redis answer on 6379? Redis's PING, written with bash's own /dev/tcp.
+    if timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379 && printf "PING\r\n" >&3 && head -c 5 <&3' 2> /dev/null | grep -q PONG; then
+        say "a Redis already answers on 127.0.0.1:6379 (Debian's redis-server package starts one as a service): the lessons will use that one, nothing to start" \
+            "127.0.0.1:6379 上已经有一个 Redis 在应答了（Debian 的 redis-server 软件包安装后会作为系统服务启动一个）：课程就用它，不用再启动"
+        exit 0
+    fi
+    command -v redis-server > /dev/null || {
+        say "redis-server is not installed: sudo apt-get install redis-server" "没有安装 redis-server：sudo apt-get install redis-server" >&2
+        exit 1
+    }
+    say "Redis on 127.0.0.1:6379, only this machine, nothing saved to disk; Ctrl-C stops it" \
+        "Redis 监听在 127.0.0.1:6379，只有本机能连，不往磁盘保存任何东西；按 Ctrl-C 停止"
+    exec redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no
+
+# Chapter 7: one room on three servers: Redis (if none answers on 6379), tcp-chat on 8125 and 8126, ws-chat on 3000; prints how to join each; Ctrl-C stops them all (--host, --lang passed on)
+[group('ch7 cluster')]
+[no-exit-message]
+ch7-cluster *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    host=127.0.0.1
+    lang=()
+    while (($#)); do
+        case $1 in
+            --host) host=${2:?--host needs an address}; shift 2 ;;
+            --host=*) host=${1#*=}; shift ;;
+            --lang) lang=(--lang "${2:?--lang needs zh-CN or en}"); shift 2 ;;
+            --lang=*) lang=("$1"); shift ;;
+            *) echo "ch7-cluster takes --host ADDR and --lang zh-CN|en, not $1" >&2; exit 2 ;;
+        esac
+    done
+    locale="${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}"
+    case " ${lang[*]:-} " in *" --lang zh"*|*"--lang=zh"*) locale=zh ;; *" --lang en"*|*"--lang=en"*) locale=en ;; esac
+    say() { if [[ $locale == zh* ]]; then echo "$2"; else echo "$1"; fi; }
+    # Built first (as `just setup` builds them), so that the three start at once.
+    cargo build --bin tcp-chat
+    cargo build --bin ws-chat
+    bin="${CARGO_TARGET_DIR:-{{justfile_directory()}}/target}/debug"
+    tmp=$(mktemp -d)
+    pids=()
+    # Ctrl-C (or any exit): stop every process started here, by its PID.
+    stop_all() {
+        trap - EXIT INT TERM
+        for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+        for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
+        rm -rf "$tmp"
+        say "ch7-cluster: every node stopped" "ch7-cluster：所有节点都已停止"
+    }
+    trap stop_all EXIT
+    trap 'exit 130' INT TERM
+    redis_answers() {
+        timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379 && printf "PING\r\n" >&3 && head -c 5 <&3' 2> /dev/null | grep -q PONG
+    }
+    # until CHECK... : runs CHECK every 0.1 s, 10 s at most.
+    until_ready() {
+        for _ in $(seq 1 100); do "$@" && return 0; sleep 0.1; done
+        return 1
+    }
+    if redis_answers; then
+        say "redis  | a Redis already answers on 127.0.0.1:6379: the nodes use that one" \
+            "redis  | 127.0.0.1:6379 上已经有 Redis 在应答：各节点就用它"
+    else
+        command -v redis-server > /dev/null || {
+            say "redis-server is not installed: sudo apt-get install redis-server" "没有安装 redis-server：sudo apt-get install redis-server" >&2
+            exit 1
+        }
+        # Its log in a file, shown only if it fails to start.
+        redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --dir "$tmp" > "$tmp/redis.log" 2>&1 &
+        pids+=($!)
+        until_ready redis_answers || {
+            cat "$tmp/redis.log" >&2
+            say "redis-server did not start" "redis-server 没有启动起来" >&2
+            exit 1
+        }
+        say "redis  | started on 127.0.0.1:6379, nothing saved to disk" "redis  | 已在 127.0.0.1:6379 启动，不往磁盘保存任何东西"
+    fi
+    url=redis://127.0.0.1:6379
+    # node LABEL PROGRAM ARGS...: starts a node; its log lines marked LABEL
+    # (by a sed that ignores Ctrl-C, so that the nodes' last lines show too).
+    node() {
+        local label=$1
+        shift
+        "$@" --host "$host" --redis "$url" "${lang[@]}" > "$tmp/$label.out" \
+            2> >(trap '' INT; exec sed -u "s/^/$label | /" >&2) &
+        local pid=$!
+        pids+=("$pid")
+        until_ready grep -q '^listening on ' "$tmp/$label.out" || {
+            say "$label did not start (its log is above)" "$label 没有启动起来（日志在上面）" >&2
+            exit 1
+        }
+        echo "$label | $(head -1 "$tmp/$label.out")"
+    }
+    node "node A" "$bin/tcp-chat" server --port 8125
+    node "node B" "$bin/tcp-chat" server --port 8126
+    node "node C" "$bin/ws-chat" --port 3000
+    echo
+    say "one chat room, three servers: join it from other terminals and a browser" "一个聊天室，三个服务端（节点）：在其他终端和浏览器里加入"
+    say "  node A (tcp-chat): just ch2-chat-client NAME               or  nc 127.0.0.1 8125" \
+        "  节点 A（tcp-chat）：just ch2-chat-client 昵称               或者 nc 127.0.0.1 8125"
+    say "  node B (tcp-chat): just ch2-chat-client NAME --port 8126   or  nc 127.0.0.1 8126" \
+        "  节点 B（tcp-chat）：just ch2-chat-client 昵称 --port 8126   或者 nc 127.0.0.1 8126"
+    say "  node C (ws-chat):  http://127.0.0.1:3000/ in a browser" \
+        "  节点 C（ws-chat）：在浏览器里打开 http://127.0.0.1:3000/"
+    say "Ctrl-C stops them all." "按 Ctrl-C 全部停止。"
+    # Until Ctrl-C, or until one of them ends by itself (then all stop).
+    wait -n "${pids[@]}"
+
+# The cluster in one command: its own Redis, two tcp-chat nodes and a ws-chat node as processes; alice, bob and carol chat across them, then a node is killed (needs redis-server)
+[group('ch7 cluster')]
+[no-exit-message]
+ch7-demo *args:
+    @cargo build --bin tcp-chat
+    @cargo build --bin ws-chat
+    @cargo run --bin chat-cluster -- demo "$@"
+
 # Every lesson's demo in course order, each under a heading; `just demo --step` waits for Enter before each next step
 [group('course')]
 [no-exit-message]
@@ -443,6 +567,12 @@ bench-chat-peers:
 bench-chat-idle clients='5000':
     cargo build --release -p tcp-chat -p loadgen
     "{{justfile_directory()}}/.ci/bench-chat-idle.sh" "{{release}}" "{{clients}}"
+
+# Benchmark chapter 7: one tcp-chat node alone vs two on one Redis (50 clients x 200 broadcasts), paced 1,000 msg/s across both, each node's peak RSS (release, loopback; needs redis-server)
+[group('course benchmarks')]
+bench-cluster clients='50' msgs='200':
+    cargo build --release -p tcp-chat -p loadgen
+    "{{justfile_directory()}}/.ci/bench-cluster.sh" "{{release}}" "{{clients}}" "{{msgs}}"
 
 # Benchmark http-static with wrk: 1 KiB and 100 KiB files (t2 c64), then 20 MiB to 16 curls at once (release, loopback)
 [group('course benchmarks')]

@@ -39,9 +39,16 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+pub mod demo;
 pub mod presence;
 
 rust_i18n::i18n!("locales", fallback = "en");
+
+/// A `--help` text in `lang`, for `common::lang::parse` (the `chat-cluster`
+/// binary's).
+pub fn help_text(lang: Lang, key: &str) -> Option<String> {
+    _rust_i18n_try_translate(lang.code(), key).map(|text| text.into_owned())
+}
 
 /// `--redis` and `--room`, for a chat server: flatten into its arguments.
 #[derive(Debug, Clone, clap::Args)]
