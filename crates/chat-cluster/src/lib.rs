@@ -27,6 +27,7 @@
 //! goes on), and they are not replayed later. See `docs/ch7-cluster.md`.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,8 +37,8 @@ use redis::aio::ConnectionManager;
 use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::task::JoinHandle;
-use tokio::time::Instant;
 
 pub mod demo;
 pub mod presence;
@@ -174,8 +175,10 @@ struct Shared {
     redis: ConnectionManager,
     /// The nicknames this node has claimed, as their users wrote them.
     local: Mutex<BTreeSet<String>>,
-    /// Events waiting to be published, in order, with when they were queued.
-    outbox: mpsc::Sender<(Instant, Envelope)>,
+    /// Events waiting to be published, in order.
+    outbox: mpsc::Sender<Envelope>,
+    /// Whether the last publish reached Redis (set by the publishing task).
+    reachable: Arc<AtomicBool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -245,6 +248,7 @@ impl Node {
                 redis,
                 local: Mutex::new(BTreeSet::new()),
                 outbox,
+                reachable: Arc::new(AtomicBool::new(true)),
                 tasks: Mutex::new(Vec::new()),
             }),
         };
@@ -255,6 +259,7 @@ impl Node {
                 node.shared.redis.clone(),
                 node.channel(),
                 waiting,
+                Arc::clone(&node.shared.reachable),
                 lang,
             )),
             tokio::spawn(subscribe_loop(
@@ -301,26 +306,32 @@ impl Node {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Tells the other nodes what happened here. Never waits: the event
-    /// joins a bounded queue to Redis, in order; when the queue is full
-    /// (Redis unreachable for a while) it is dropped, and stays local.
-    pub fn publish(&self, event: Event) {
-        self.publish_about(self.shared.id.clone(), event);
+    /// Tells the other nodes what happened here: the event joins a bounded
+    /// queue to Redis, in order. When the queue is full while Redis answers
+    /// (a burst), this waits for room, at most [`STALE`]: the sender's
+    /// session slows down rather than its messages being lost. When Redis
+    /// cannot be reached, it never waits: the event stays local.
+    pub async fn publish(&self, event: Event) {
+        self.publish_about(self.shared.id.clone(), event).await;
     }
 
-    fn publish_about(&self, node: String, event: Event) {
+    async fn publish_about(&self, node: String, event: Event) {
         let envelope = Envelope {
             room: self.shared.room.clone(),
             node,
             event,
         };
-        if self
-            .shared
-            .outbox
-            .try_send((Instant::now(), envelope))
-            .is_err()
-        {
-            tracing::debug!("an event stayed local: the queue to Redis is full");
+        let outbox = &self.shared.outbox;
+        let queued = match outbox.try_send(envelope) {
+            Ok(()) => true,
+            Err(TrySendError::Full(item)) if self.shared.reachable.load(Ordering::Relaxed) => {
+                let wait = tokio::time::timeout(STALE, outbox.send(item));
+                matches!(wait.await, Ok(Ok(())))
+            }
+            Err(_) => false,
+        };
+        if !queued {
+            tracing::debug!("an event stayed local: Redis is unreachable or too slow");
         }
     }
 
@@ -409,44 +420,55 @@ impl Node {
     }
 }
 
-/// An event that waited longer than this for Redis (it was unreachable,
-/// or reconnecting) is dropped rather than published late: what happened
-/// during an outage stays on its node, and is not replayed afterwards.
+/// The longest a sender waits for room in a full queue while Redis answers.
 const STALE: Duration = Duration::from_secs(1);
 
-/// Publishes queued events one by one, in order, on one connection.
+/// At most this many queued events go to Redis in one round trip.
+const BATCH: usize = 64;
+
+/// Publishes queued events in order, on one connection: what is waiting
+/// goes in one pipeline (one round trip to Redis for up to [`BATCH`]), so a
+/// burst of messages does not wait for one round trip each.
+///
+/// When a publish fails, Redis is away: one warning, and from then on
+/// nothing is published until Redis answers a `PING` again. Everything
+/// queued until that moment is dropped: what happened during an outage
+/// stays on its node, and is not replayed afterwards.
 async fn publish_loop(
     mut redis: ConnectionManager,
     channel: String,
-    mut waiting: mpsc::Receiver<(Instant, Envelope)>,
+    mut waiting: mpsc::Receiver<Envelope>,
+    reachable: Arc<AtomicBool>,
     lang: Lang,
 ) {
     let locale = lang.code();
-    let mut healthy = true;
-    while let Some((queued, envelope)) = waiting.recv().await {
-        if queued.elapsed() > STALE {
-            continue;
+    let mut batch = Vec::with_capacity(BATCH);
+    while waiting.recv_many(&mut batch, BATCH).await > 0 {
+        let mut pipe = redis::pipe();
+        for envelope in batch.drain(..) {
+            if let Ok(json) = serde_json::to_string(&envelope) {
+                pipe.publish(&channel, json).ignore();
+            }
         }
-        let Ok(json) = serde_json::to_string(&envelope) else {
-            continue;
-        };
-        let sent: redis::RedisResult<i64> = redis.publish(&channel, json).await;
-        match sent {
-            Ok(_) if !healthy => {
-                tracing::info!("{}", t!("log.publishing_again", locale = locale));
-                healthy = true;
-            }
-            Ok(_) => {}
-            Err(error) => {
-                // One warning per outage. What was queued meanwhile stays
-                // local: dropped here, not published once Redis is back.
-                if healthy {
-                    let text = t!("log.publish_failed", locale = locale);
-                    tracing::warn!(%error, "{text}");
-                    healthy = false;
+        let sent: redis::RedisResult<()> = pipe.query_async(&mut redis).await;
+        if let Err(error) = sent {
+            let text = t!("log.publish_failed", locale = locale);
+            tracing::warn!(%error, "{text}");
+            // Senders stop waiting for room: their events stay local.
+            reachable.store(false, Ordering::Relaxed);
+            let mut backoff = BACKOFF_MIN;
+            loop {
+                tokio::time::sleep(backoff).await;
+                let pong: redis::RedisResult<String> =
+                    redis::cmd("PING").query_async(&mut redis).await;
+                if pong.is_ok() {
+                    break;
                 }
-                while waiting.try_recv().is_ok() {}
+                backoff = (backoff * 2).min(BACKOFF_MAX);
             }
+            while waiting.try_recv().is_ok() {}
+            reachable.store(true, Ordering::Relaxed);
+            tracing::info!("{}", t!("log.publishing_again", locale = locale));
         }
     }
 }

@@ -216,7 +216,7 @@ async fn sweep(node: &Node) -> redis::RedisResult<()> {
         for nickname in gone {
             online -= 1;
             let event = Event::Left { nickname, online };
-            node.publish_about(other.clone(), event);
+            node.publish_about(other.clone(), event).await;
         }
     }
     Ok(())

@@ -102,10 +102,14 @@ impl Cluster {
     pub async fn joined(&self, requested: &str, joined: Option<&str>) {
         let Some(this) = &self.0 else { return };
         match joined {
-            Some(nickname) => this.node.publish(Event::Joined {
-                nickname: nickname.to_owned(),
-                online: this.room.online(),
-            }),
+            Some(nickname) => {
+                this.node
+                    .publish(Event::Joined {
+                        nickname: nickname.to_owned(),
+                        online: this.room.online(),
+                    })
+                    .await
+            }
             None => {
                 if let Ok(nickname) = check_nickname(requested, this.lang) {
                     this.node.release(nickname).await;
@@ -118,36 +122,42 @@ impl Cluster {
     pub async fn left(&self, nickname: &str) {
         let Some(this) = &self.0 else { return };
         if this.node.release(nickname).await {
-            this.node.publish(Event::Left {
-                nickname: nickname.to_owned(),
-                online: this.room.online(),
-            });
+            this.node
+                .publish(Event::Left {
+                    nickname: nickname.to_owned(),
+                    online: this.room.online(),
+                })
+                .await;
         }
     }
 
     /// A broadcast from a user here, for the users elsewhere.
-    pub fn broadcast(&self, from: &str, message: &str) {
+    pub async fn broadcast(&self, from: &str, message: &str) {
         let Some(this) = &self.0 else { return };
-        this.node.publish(Event::Broadcast {
-            from: from.to_owned(),
-            message: message.to_owned(),
-        });
+        this.node
+            .publish(Event::Broadcast {
+                from: from.to_owned(),
+                message: message.to_owned(),
+            })
+            .await;
     }
 
     /// A private message to `to`, if `to` is logged in on another server:
     /// it goes there through Redis, the sender (`from`, here) gets their
     /// copy now (`[you → bob]`), and this returns `true`. `false`: not
     /// elsewhere (the room answers as on one server).
-    pub fn send_private(&self, from: &str, to: &str, message: &str) -> bool {
+    pub async fn send_private(&self, from: &str, to: &str, message: &str) -> bool {
         let Some(this) = &self.0 else { return false };
         let Some(to) = this.room.elsewhere().get(&to.to_lowercase()).cloned() else {
             return false;
         };
-        this.node.publish(Event::Private {
-            from: from.to_owned(),
-            to: to.clone(),
-            message: message.to_owned(),
-        });
+        this.node
+            .publish(Event::Private {
+                from: from.to_owned(),
+                to: to.clone(),
+                message: message.to_owned(),
+            })
+            .await;
         let copy = ServerMessage::P2p(P2pFrom {
             from: from.to_owned(),
             to,

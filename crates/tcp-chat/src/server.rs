@@ -293,7 +293,7 @@ impl Session {
             // The seed writes a broadcast to every socket, the sender's too.
             ClientMessage::Broadcast(broadcast) => {
                 // Chapter 7: and the other servers write it to theirs.
-                self.cluster.broadcast(me, &broadcast.message);
+                self.cluster.broadcast(me, &broadcast.message).await;
                 let message = ServerMessage::broadcast(me, broadcast.message);
                 self.room.send_to_all(&message);
             }
@@ -301,7 +301,7 @@ impl Session {
                 let sent = self.room.send_private(me, &to, &message, self.lang);
                 // Chapter 7: or to someone on another server.
                 if let Err(why) = sent
-                    && !self.cluster.send_private(me, &to, &message)
+                    && !self.cluster.send_private(me, &to, &message).await
                 {
                     self.error(why);
                 }

@@ -249,14 +249,14 @@ impl Session {
             // has shown the message already.
             ClientMessage::Broadcast(broadcast) => {
                 // Chapter 7: and the other servers' users.
-                self.cluster.broadcast(me, &broadcast.message);
+                self.cluster.broadcast(me, &broadcast.message).await;
                 let message = ServerMessage::broadcast(me, broadcast.message);
                 self.room.send_to_others(me, &message);
             }
             ClientMessage::P2p(p2p) => {
                 // Chapter 7: or to someone on another server.
                 let sent = self.room.send_private(me, &p2p.to, &p2p.message)
-                    || self.cluster.send_private(me, &p2p.to, &p2p.message);
+                    || self.cluster.send_private(me, &p2p.to, &p2p.message).await;
                 if !sent {
                     self.error(t!("chat.not_online", locale = locale, nickname = p2p.to));
                 }
@@ -265,7 +265,7 @@ impl Session {
             ClientMessage::Users => self.outbox.send(&self.room.users_message()),
             ClientMessage::Typing(typing) => {
                 // Chapter 7: and the other servers' pages.
-                self.cluster.typing(me, typing.typing);
+                self.cluster.typing(me, typing.typing).await;
                 let message = ServerMessage::typing(me, typing.typing);
                 self.room.send_to_others(me, &message);
             }
