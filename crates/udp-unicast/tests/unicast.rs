@@ -150,9 +150,14 @@ async fn no_reply_ends_in_a_sentence_about_udp() {
 
 #[tokio::test]
 async fn a_closed_port_is_reported_as_such() {
-    let gone = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = gone.local_addr().unwrap();
-    drop(gone);
+    // A port nothing will answer on: a socket bound to it but connected to
+    // another peer takes no datagram from us, so the OS answers "port
+    // unreachable" as for a closed port; and since the port stays bound,
+    // no other test running alongside can take it (as it could if we
+    // dropped the socket: then the datagram might reach that test).
+    let held = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    held.connect("127.0.0.1:9").await.unwrap();
+    let server = held.local_addr().unwrap();
     let error = ask(server, b"hello", LIMIT).await.unwrap_err();
     assert!(matches!(error, ClientError::Refused { .. }), "{error:?}");
     assert!(error.to_string().contains("nothing listens on"), "{error}");
