@@ -182,28 +182,8 @@ impl Linked {
     fn apply(&self, remote: Remote) {
         let log = self.lang.code();
         match remote {
-            Remote::Event(Event::Joined { nickname, .. }) => {
-                if let Some(count) = self.room.arrived(&nickname) {
-                    let text = t!(
-                        "log.joined_elsewhere",
-                        locale = log,
-                        nickname = nickname,
-                        count = count
-                    );
-                    info!("{text}");
-                }
-            }
-            Remote::Event(Event::Left { nickname, .. }) => {
-                if let Some(count) = self.room.departed(&nickname) {
-                    let text = t!(
-                        "log.left_elsewhere",
-                        locale = log,
-                        nickname = nickname,
-                        count = count
-                    );
-                    info!("{text}");
-                }
-            }
+            Remote::Event(Event::Joined { nickname, .. }) => self.arrived(&nickname),
+            Remote::Event(Event::Left { nickname, .. }) => self.departed(&nickname),
             Remote::Event(Event::Broadcast { from, message }) => {
                 self.room
                     .send_to_all(&ServerMessage::broadcast(from, message));
@@ -227,9 +207,46 @@ impl Linked {
     /// The names this node claimed are not elsewhere, even before their
     /// users are in the room (a login between its claim and its join).
     async fn resync(&self) {
-        if let Some(mut everyone) = self.node.users().await {
-            everyone.retain(|nickname| !self.node.holds(nickname));
-            self.room.set_elsewhere(everyone);
+        let Some(mut everyone) = self.node.users().await else {
+            return;
+        };
+        everyone.retain(|nickname| !self.node.holds(nickname));
+        // Whoever came or went without our hearing it is announced now;
+        // their own event, when it comes, finds them known and says nothing.
+        let (came, went) = self.room.compare_elsewhere(&everyone);
+        for nickname in came {
+            self.arrived(&nickname);
+        }
+        for nickname in went {
+            self.departed(&nickname);
+        }
+    }
+
+    /// `nickname` logged in on another server: told here, and logged.
+    fn arrived(&self, nickname: &str) {
+        if let Some(count) = self.room.arrived(nickname) {
+            let log = self.lang.code();
+            let text = t!(
+                "log.joined_elsewhere",
+                locale = log,
+                nickname = nickname,
+                count = count
+            );
+            info!("{text}");
+        }
+    }
+
+    /// `nickname` left another server (or it died): told here, and logged.
+    fn departed(&self, nickname: &str) {
+        if let Some(count) = self.room.departed(nickname) {
+            let log = self.lang.code();
+            let text = t!(
+                "log.left_elsewhere",
+                locale = log,
+                nickname = nickname,
+                count = count
+            );
+            info!("{text}");
         }
     }
 }
@@ -264,7 +281,10 @@ impl Room {
             return None;
         }
         let mut elsewhere = self.elsewhere();
-        elsewhere.insert(key, nickname.to_owned());
+        // Known already (the last resync saw them): everyone here was told.
+        if elsewhere.insert(key, nickname.to_owned()).is_some() {
+            return None;
+        }
         let count = members.len() + elsewhere.len();
         drop(elsewhere);
         notify(members.values(), |lang| {
@@ -288,7 +308,8 @@ impl Room {
             return None;
         }
         let mut elsewhere = self.elsewhere();
-        elsewhere.remove(&key);
+        // Not known here (gone already, or never seen): nobody to tell.
+        elsewhere.remove(&key)?;
         let count = members.len() + elsewhere.len();
         drop(elsewhere);
         notify(members.values(), |lang| {
@@ -325,17 +346,26 @@ impl Room {
         member.is_some_and(|member| member.outbox.is(outbox))
     }
 
-    /// Everyone Redis says is online, minus the users here: the new list of
-    /// users elsewhere. Quietly: the events tell people, not this.
-    fn set_elsewhere(&self, everyone: Vec<String>) {
+    /// Everyone Redis says is online, against the users known elsewhere:
+    /// who came (not here, not known) and who went (known, no longer there).
+    fn compare_elsewhere(&self, everyone: &[String]) -> (Vec<String>, Vec<String>) {
         let members = self.members();
-        let mut elsewhere = self.elsewhere();
-        elsewhere.clear();
-        for nickname in everyone {
-            let key = nickname.to_lowercase();
-            if !members.contains_key(&key) {
-                elsewhere.insert(key, nickname);
-            }
-        }
+        let elsewhere = self.elsewhere();
+        let now: std::collections::BTreeMap<String, &String> = everyone
+            .iter()
+            .map(|nickname| (nickname.to_lowercase(), nickname))
+            .filter(|(key, _)| !members.contains_key(key))
+            .collect();
+        let came = now
+            .iter()
+            .filter(|(key, _)| !elsewhere.contains_key(*key))
+            .map(|(_, nickname)| (*nickname).clone())
+            .collect();
+        let went = elsewhere
+            .iter()
+            .filter(|(key, _)| !now.contains_key(*key))
+            .map(|(_, nickname)| nickname.clone())
+            .collect();
+        (came, went)
     }
 }
