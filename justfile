@@ -435,8 +435,9 @@ ch7-cluster *args:
     say "  node C (ws-chat):  http://127.0.0.1:3000/ in a browser" \
         "  节点 C（ws-chat）：在浏览器里打开 http://127.0.0.1:3000/"
     say "Ctrl-C stops them all." "按 Ctrl-C 全部停止。"
-    # Until Ctrl-C, or until one of them ends by itself (then all stop).
-    wait -n "${pids[@]}"
+    # Until Ctrl-C. A node that ends (the chapter's `kill -9` step) leaves the
+    # others running, as a cluster should.
+    wait "${pids[@]}"
 
 # The cluster in one command: its own Redis, two tcp-chat nodes and a ws-chat node as processes; alice, bob and carol chat across them, then a node is killed (needs redis-server)
 [group('ch7 cluster')]
