@@ -144,6 +144,11 @@ pub async fn chat(
                 None => {
                     show(&t!("client.choose", locale = locale));
                     match typed.recv().await {
+                        // `/quit` leaves here too, rather than being a name.
+                        Some(line) if line.trim() == "/quit" => {
+                            show(&t!("client.bye", locale = locale));
+                            return server.close().await;
+                        }
                         Some(line) => line,
                         None => return server.close().await,
                     }

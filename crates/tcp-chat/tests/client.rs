@@ -281,6 +281,26 @@ async fn a_client_with_a_nickname_flag_logs_in_at_once() {
     assert_eq!(bob.next().await["message"], "carol left, 1 online");
 }
 
+/// `/quit` at the nickname prompt leaves, rather than being refused as a name.
+#[tokio::test]
+async fn quit_at_the_nickname_prompt_leaves() {
+    let server = TestServer::start().await;
+    let printed = run_client(&server, None, &["/quit", "alice"]).await;
+    assert_eq!(
+        printed.last().map(String::as_str),
+        Some("* bye"),
+        "{printed:?}"
+    );
+    assert!(
+        !printed
+            .iter()
+            .any(|line| line.contains("cannot start with")),
+        "{printed:?}"
+    );
+    // "alice", typed after /quit, was never sent: the name is free.
+    let _alice = server.login("alice").await;
+}
+
 /// `/quit` right after a line: the server's answer to it is still shown
 /// before the client leaves (it ends its side, then reads what is left).
 #[tokio::test]
