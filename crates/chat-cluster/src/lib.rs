@@ -308,7 +308,7 @@ impl Node {
 
     /// Tells the other nodes what happened here: the event joins a bounded
     /// queue to Redis, in order. When the queue is full while Redis answers
-    /// (a burst), this waits for room, at most [`STALE`]: the sender's
+    /// (a burst), this waits for room, at most [`WAIT_FOR_ROOM`]: the sender's
     /// session slows down rather than its messages being lost. When Redis
     /// cannot be reached, it never waits: the event stays local.
     pub async fn publish(&self, event: Event) {
@@ -325,7 +325,7 @@ impl Node {
         let queued = match outbox.try_send(envelope) {
             Ok(()) => true,
             Err(TrySendError::Full(item)) if self.shared.reachable.load(Ordering::Relaxed) => {
-                let wait = tokio::time::timeout(STALE, outbox.send(item));
+                let wait = tokio::time::timeout(WAIT_FOR_ROOM, outbox.send(item));
                 matches!(wait.await, Ok(Ok(())))
             }
             Err(_) => false,
@@ -383,7 +383,7 @@ impl Node {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         };
-        let _ = tokio::time::timeout(STALE, drained).await;
+        let _ = tokio::time::timeout(WAIT_FOR_ROOM, drained).await;
         let local: Vec<String> = self.local().iter().cloned().collect();
         let mut online = self.online(local.len()).await;
         let mut redis = self.shared.redis.clone();
@@ -421,7 +421,7 @@ impl Node {
 }
 
 /// The longest a sender waits for room in a full queue while Redis answers.
-const STALE: Duration = Duration::from_secs(1);
+const WAIT_FOR_ROOM: Duration = Duration::from_secs(1);
 
 /// At most this many queued events go to Redis in one round trip.
 const BATCH: usize = 64;

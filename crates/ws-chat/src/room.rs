@@ -87,7 +87,7 @@ pub struct Room {
     /// lowercased nickname (see `cluster`). Empty without `--redis`. They
     /// count as online and are in the users list; nothing is queued for
     /// them here (their own server does that). Locked after `members`.
-    pub(crate) elsewhere: Mutex<BTreeMap<String, String>>,
+    elsewhere: Mutex<BTreeMap<String, String>>,
 }
 
 impl Room {
